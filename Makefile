@@ -1,0 +1,45 @@
+# FERKit: build, test and demo on a fresh Debian machine with the Swift toolchain.
+#
+#   make demo   install missing system packages, build, run the demo
+#   make test   install missing system packages, run the whole test suite
+#
+# Numeric Swift is 10-100x slower in debug builds, so everything runs in
+# release mode; tests keep @testable through -enable-testing and build in
+# their own folder so that they do not invalidate the release build.
+
+SWIFT ?= swift
+APT_PACKAGES := libopenblas-dev liblapacke-dev libjpeg-dev libpng-dev pkg-config
+TEST_BUILD := .build-test
+FER := .build/release/fer
+
+.PHONY: all deps build test demo bench clean
+
+all: build
+
+deps:
+	@missing=""; \
+	for package in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing missing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi; \
+	  $$sudo apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build -c release
+
+test: deps
+	$(SWIFT) test -c release -Xswiftc -enable-testing --scratch-path $(TEST_BUILD)
+
+demo: build
+	$(FER) info
+	$(FER) bench --suite kernels
+
+bench: build
+	$(FER) bench --suite kernels --json
+
+clean:
+	rm -rf .build $(TEST_BUILD)

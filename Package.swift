@@ -1,0 +1,56 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// FERKit: facial expression recognition in Swift, on OpenBLAS and LAPACKE.
+///
+/// Library targets carry no `unsafeFlags`, so other packages can depend on
+/// FERKit. The hottest loops live in `CFERKernels`, whose functions select an
+/// AVX-512 / AVX2 / baseline version at run time (`target_clones`).
+let package = Package(
+    name: "FERKit",
+    products: [
+        .library(name: "FERTensor", targets: ["FERTensor"]),
+        .library(name: "FERNN", targets: ["FERNN"]),
+        .library(name: "FERBackbones", targets: ["FERBackbones"]),
+        .library(name: "FERFusion", targets: ["FERFusion"]),
+        .library(name: "FERData", targets: ["FERData"]),
+        .executable(name: "fer", targets: ["fer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries, found through pkg-config.
+        .systemLibrary(
+            name: "COpenBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CLAPACKE", pkgConfig: "lapacke",
+            providers: [.apt(["liblapacke-dev"])]),
+        .systemLibrary(
+            name: "CJPEG", pkgConfig: "libjpeg",
+            providers: [.apt(["libjpeg-dev"])]),
+        .systemLibrary(
+            name: "CPNG", pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"])]),
+
+        // Hot loops in C with run-time ISA dispatch, and OpenBLAS start-up fixes.
+        .target(name: "CFERKernels", dependencies: ["COpenBLAS"]),
+
+        .target(name: "FERTensor", dependencies: ["CFERKernels", "COpenBLAS", "CLAPACKE"]),
+        .target(name: "FERNN", dependencies: ["FERTensor"]),
+        .target(name: "FERBackbones", dependencies: ["FERNN"]),
+        .target(name: "FERFusion", dependencies: ["FERBackbones"]),
+        .target(name: "FERData", dependencies: ["FERTensor", "CJPEG", "CPNG"]),
+
+        .executableTarget(
+            name: "fer",
+            dependencies: [
+                "FERTensor", "FERNN", "FERBackbones", "FERFusion", "FERData",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .testTarget(name: "FERTensorTests", dependencies: ["FERTensor"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

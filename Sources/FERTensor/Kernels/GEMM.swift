@@ -1,0 +1,79 @@
+import COpenBLAS
+
+/// Row-major single-precision matrix products on OpenBLAS.
+///
+/// `C = alpha * op(A) * op(B) + beta * C` with `op(A)` of shape `m x k`,
+/// `op(B)` of shape `k x n`. Leading dimensions are row strides in elements.
+public enum GEMM {
+    /// One GEMM on the calling thread: call it from inside parallel workers.
+    @inlinable
+    public static func multiply(
+        transposeA: Bool = false, transposeB: Bool = false,
+        m: Int, n: Int, k: Int,
+        alpha: Float = 1,
+        a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        guard m > 0, n > 0 else { return }
+        guard k > 0 else {
+            scale(c, rows: m, columns: n, ldc: ldc, by: beta)
+            return
+        }
+        _ = BLASRuntime.report
+        cblas_sgemm(
+            CblasRowMajor,
+            transposeA ? CblasTrans : CblasNoTrans,
+            transposeB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k),
+            alpha, a, Int32(lda), b, Int32(ldb),
+            beta, c, Int32(ldc))
+    }
+
+    /// The same product, split across `Parallel` workers by blocks of rows of
+    /// `C` (when `m` is the larger side) or columns of `C`.
+    public static func parallelMultiply(
+        transposeA: Bool = false, transposeB: Bool = false,
+        m: Int, n: Int, k: Int,
+        alpha: Float = 1,
+        a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        let work = m * n * k
+        let byRows = m >= n
+        let workers = work < 1 << 18 ? 1 : Parallel.rangeCount(byRows ? m : n, minimumChunk: 16)
+        Parallel.forEach(workers) { worker in
+            if byRows {
+                let rows = Parallel.range(worker, of: workers, total: m)
+                multiply(
+                    transposeA: transposeA, transposeB: transposeB,
+                    m: rows.count, n: n, k: k, alpha: alpha,
+                    a: transposeA ? a + rows.lowerBound : a + rows.lowerBound * lda, lda: lda,
+                    b: b, ldb: ldb, beta: beta,
+                    c: c + rows.lowerBound * ldc, ldc: ldc)
+            } else {
+                let columns = Parallel.range(worker, of: workers, total: n)
+                multiply(
+                    transposeA: transposeA, transposeB: transposeB,
+                    m: m, n: columns.count, k: k, alpha: alpha,
+                    a: a, lda: lda,
+                    b: transposeB ? b + columns.lowerBound * ldb : b + columns.lowerBound, ldb: ldb,
+                    beta: beta,
+                    c: c + columns.lowerBound, ldc: ldc)
+            }
+        }
+    }
+
+    @usableFromInline
+    static func scale(_ c: UnsafeMutablePointer<Float>, rows: Int, columns: Int, ldc: Int, by beta: Float) {
+        for row in 0..<rows {
+            let line = c + row * ldc
+            for column in 0..<columns {
+                line[column] = beta == 0 ? 0 : beta * line[column]
+            }
+        }
+    }
+}

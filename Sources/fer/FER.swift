@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `fer` command line tool.
+@main
+struct FER: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fer",
+        abstract: "Facial expression recognition with FERKit.",
+        version: FERKitVersion.string,
+        subcommands: [InfoCommand.self, BenchCommand.self])
+}
