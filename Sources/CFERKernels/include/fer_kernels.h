@@ -1,4 +1,103 @@
 #ifndef FER_KERNELS_H
 #define FER_KERNELS_H
+/// FERKit's C kernels: the hot loops of convolution, pooling, batch norm and
+/// resizing. Each function handles a contiguous range of planes (or channels)
+/// so that Swift can split work across threads; each selects an AVX-512,
+/// AVX2 or baseline version of itself at run time.
+///
+/// Conventions: NCHW float32, contiguous; sizes are `long`; "plane" is one
+/// (sample, channel) HxW image; geometry arguments come in (height, width) pairs.
+#include <stdint.h>
 #include "fer_blas_runtime.h"
+
+/// Spatial geometry of a sliding-window operation over one plane.
+typedef struct {
+    long in_height, in_width;
+    long kernel_height, kernel_width;
+    long stride_height, stride_width;
+    long pad_height, pad_width;
+    long dilation_height, dilation_width;
+    long out_height, out_width;
+} fer_window_geometry;
+
+/* ---- im2col / col2im (convolution lowering to GEMM) ---- */
+
+/// Writes the columns of `channels` planes of `x` into `col`: row
+/// (c*KH + kh)*KW + kw holds out_height*out_width values, rows are `ldcol` apart.
+void fer_im2col(const float *x, long channels, fer_window_geometry g, float *col, long ldcol);
+
+/// Adds the columns back into `channels` planes of `x` (the adjoint of im2col).
+void fer_col2im(const float *col, long ldcol, long channels, fer_window_geometry g, float *x);
+
+/* ---- depthwise convolution (groups == input channels) ---- */
+
+/// y[n, c*m + j] = bias + sum_k w[c*m + j] * x[n, c] for planes (n, c) in [begin, end).
+void fer_depthwise_forward(const float *x, const float *weight, const float *bias, float *y,
+                           long channels, long multiplier, fer_window_geometry g,
+                           long plane_begin, long plane_end);
+/// dx for input planes (n, c) in [begin, end) (overwritten).
+void fer_depthwise_backward_input(const float *dy, const float *weight, float *dx,
+                                  long channels, long multiplier, fer_window_geometry g,
+                                  long plane_begin, long plane_end);
+/// dw for input channels c in [begin, end) over the whole batch (overwritten).
+void fer_depthwise_backward_weight(const float *dy, const float *x, float *dweight,
+                                   long batch, long channels, long multiplier, fer_window_geometry g,
+                                   long channel_begin, long channel_end);
+
+/* ---- pooling ---- */
+
+/// Max pooling of planes [begin, end); records the argmax (index in the input
+/// plane, -1 for an empty window) for the backward pass. NaN propagates.
+void fer_max_pool_forward(const float *x, float *y, int32_t *argmax, fer_window_geometry g,
+                          long plane_begin, long plane_end);
+/// dx (overwritten) from dy and the recorded argmax, planes [begin, end).
+void fer_max_pool_backward(const float *dy, const int32_t *argmax, float *dx, fer_window_geometry g,
+                           long plane_begin, long plane_end);
+/// Average pooling of planes [begin, end), as PyTorch's avg_pool2d.
+void fer_avg_pool_forward(const float *x, float *y, fer_window_geometry g, int count_include_pad,
+                          long plane_begin, long plane_end);
+/// dx (overwritten) of average pooling, planes [begin, end).
+void fer_avg_pool_backward(const float *dy, float *dx, fer_window_geometry g, int count_include_pad,
+                           long plane_begin, long plane_end);
+/// Adaptive average pooling (PyTorch's bins) of planes [begin, end).
+void fer_adaptive_avg_pool_forward(const float *x, float *y, long in_height, long in_width,
+                                   long out_height, long out_width, long plane_begin, long plane_end);
+/// dx (overwritten) of adaptive average pooling, planes [begin, end).
+void fer_adaptive_avg_pool_backward(const float *dy, float *dx, long in_height, long in_width,
+                                    long out_height, long out_width, long plane_begin, long plane_end);
+
+/* ---- batch normalisation ---- */
+
+/// Per-channel mean and biased variance over (N, H, W), channels [begin, end).
+void fer_batch_norm_statistics(const float *x, long batch, long channels, long spatial,
+                               float *mean, float *variance, long channel_begin, long channel_end);
+/// y = x * scale[c] + shift[c] for planes [begin, end); optionally followed by ReLU.
+void fer_channel_affine(const float *x, const float *scale, const float *shift, float *y,
+                        long channels, long spatial, int relu, long plane_begin, long plane_end);
+/// Per-channel sums of dy and of dy * (x - mean) * invstd, channels [begin, end).
+void fer_batch_norm_backward_reduce(const float *dy, const float *x, const float *mean, const float *invstd,
+                                    long batch, long channels, long spatial,
+                                    float *sum_dy, float *sum_dy_xhat, long channel_begin, long channel_end);
+/// Training-mode dx = gamma*invstd*(dy - sum_dy/M - xhat*sum_dy_xhat/M), planes [begin, end).
+void fer_batch_norm_backward_input(const float *dy, const float *x, const float *mean, const float *invstd,
+                                   const float *gamma, const float *sum_dy, const float *sum_dy_xhat,
+                                   long batch, long channels, long spatial, float *dx,
+                                   long plane_begin, long plane_end);
+
+/* ---- resizing ---- */
+
+/// Nearest-neighbour resize (PyTorch's "nearest") of planes [begin, end).
+void fer_resize_nearest_forward(const float *x, float *y, long in_height, long in_width,
+                                long out_height, long out_width, long plane_begin, long plane_end);
+/// dx (overwritten) of nearest resize, planes [begin, end).
+void fer_resize_nearest_backward(const float *dy, float *dx, long in_height, long in_width,
+                                 long out_height, long out_width, long plane_begin, long plane_end);
+/// Bilinear resize (PyTorch's interpolate, align_corners as given) of planes [begin, end).
+void fer_resize_bilinear_forward(const float *x, float *y, long in_height, long in_width,
+                                 long out_height, long out_width, int align_corners,
+                                 long plane_begin, long plane_end);
+/// dx (overwritten) of bilinear resize, planes [begin, end).
+void fer_resize_bilinear_backward(const float *dy, float *dx, long in_height, long in_width,
+                                  long out_height, long out_width, int align_corners,
+                                  long plane_begin, long plane_end);
 #endif

@@ -1,0 +1,23 @@
+#ifndef FER_DISPATCH_H
+#define FER_DISPATCH_H
+/* Run-time ISA dispatch: the compiler emits an AVX-512, an AVX2+FMA and a
+   baseline version of a FER_HOT function and picks one when it is loaded. */
+#if defined(__x86_64__) && defined(__clang__) && !defined(__APPLE__)
+#define FER_HOT __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define FER_HOT
+#endif
+
+static inline long fer_min(long a, long b) { return a < b ? a : b; }
+static inline long fer_max(long a, long b) { return a > b ? a : b; }
+static inline long fer_ceil_div(long a, long b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
+static inline long fer_floor_div(long a, long b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+/* Output columns [*lo, *hi) whose input column o*stride + offset lies in [0, width). */
+static inline void fer_valid_range(long offset, long stride, long width, long out, long *lo, long *hi) {
+    long first = fer_ceil_div(-offset, stride);
+    long last = fer_floor_div(width - 1 - offset, stride) + 1;
+    *lo = fer_min(fer_max(first, 0), out);
+    *hi = fer_max(fer_min(last, out), *lo);
+}
+#endif

@@ -1,0 +1,104 @@
+import Testing
+@testable import FERTensor
+
+/// One convolution configuration under test.
+struct ConvolutionCase: CustomTestStringConvertible, Sendable {
+    var input: [Int]
+    var weight: [Int]
+    var options: ConvolutionOptions
+    var testDescription: String { "x\(input) w\(weight) \(options)" }
+}
+
+@Suite struct ConvolutionTests {
+    static let cases: [ConvolutionCase] = [
+        .init(input: [1, 3, 5, 5], weight: [4, 3, 1, 1], options: .init()),                              // pointwise, batch 1
+        .init(input: [3, 4, 7, 5], weight: [6, 4, 3, 3], options: .init(padding: 1)),                     // non-square
+        .init(input: [2, 5, 9, 8], weight: [3, 5, 3, 3], options: .init(stride: 2, padding: 1)),          // ResNet downsample 3x3
+        .init(input: [2, 4, 8, 8], weight: [6, 4, 1, 1], options: .init(stride: 2)),                      // ResNet downsample 1x1
+        .init(input: [2, 3, 9, 9], weight: [4, 3, 3, 3], options: .init(padding: 2, dilation: 2)),        // dilation 2
+        .init(input: [2, 6, 6, 7], weight: [4, 3, 3, 3], options: .init(padding: 1, groups: 2)),          // grouped
+        .init(input: [2, 4, 7, 7], weight: [8, 1, 3, 3], options: .init(stride: 2, padding: 1, groups: 4)), // depthwise x2
+        .init(input: [1, 3, 11, 11], weight: [5, 3, 7, 7], options: .init(stride: 2, padding: 3)),        // stem
+        .init(input: [8, 6, 3, 3], weight: [5, 6, 3, 3], options: .init(padding: 1)),                     // multi-sample blocks
+        .init(input: [3, 5, 2, 2], weight: [7, 5, 1, 1], options: .init()),                               // pointwise blocks
+        .init(input: [1, 2, 4, 6], weight: [3, 2, 2, 3], options: .init(stride: Size2D(height: 1, width: 2), padding: Size2D(height: 1, width: 0))),
+    ]
+
+    @Test(arguments: cases) func forwardMatchesDirectLoops(_ c: ConvolutionCase) {
+        let x = randomTensor(c.input, seed: 1), w = randomTensor(c.weight, seed: 2)
+        let bias = randomTensor([c.weight[0]], seed: 3)
+        let expected = Reference.conv2d(x, w, bias: bias, c.options)
+        expectClose(Tensor.conv2d(x, weight: w, bias: bias, options: c.options), expected,
+                    absolute: Tolerance.accumulated, relative: Tolerance.accumulated)
+    }
+
+    @Test(arguments: cases) func inputGradientIsTheAdjoint(_ c: ConvolutionCase) {
+        let x = randomTensor(c.input, seed: 4), w = randomTensor(c.weight, seed: 5)
+        let y = Tensor.conv2d(x, weight: w, options: c.options)
+        let upstream = randomTensor(y.shape, seed: 6)
+        let dx = Tensor.conv2dBackwardInput(upstream, weight: w, inputShape: c.input, options: c.options)
+        expectAdjoint(y, upstream, x, dx)
+    }
+
+    @Test(arguments: cases) func weightGradientIsTheAdjoint(_ c: ConvolutionCase) {
+        let x = randomTensor(c.input, seed: 7), w = randomTensor(c.weight, seed: 8)
+        let y = Tensor.conv2d(x, weight: w, options: c.options)
+        let upstream = randomTensor(y.shape, seed: 9)
+        let dw = Tensor.conv2dBackwardWeight(upstream, input: x, weightShape: c.weight, options: c.options)
+        expectAdjoint(y, upstream, w, dw)
+    }
+
+    @Test func biasGradientSumsOverBatchAndSpace() {
+        let upstream = randomTensor([3, 4, 5, 2], seed: 10)
+        let values = upstream.scalars
+        let expected = (0..<4).map { channel in
+            (0..<3).reduce(Float(0)) { total, sample in
+                total + values[((sample * 4 + channel) * 10)..<((sample * 4 + channel) * 10 + 10)].reduce(0, +)
+            }
+        }
+        expectClose(Tensor.conv2dBackwardBias(upstream), Tensor(expected), absolute: 1e-4)
+    }
+
+    @Test func conv1dEqualsConv2dOnAHeightOnePlane() {
+        let x = randomTensor([2, 4, 11], seed: 11), w = randomTensor([6, 2, 3], seed: 12)
+        let y = Tensor.conv1d(x, weight: w, stride: 2, padding: 1, dilation: 2, groups: 2)
+        let expected = Reference.conv2d(
+            x.reshaped([2, 4, 1, 11]), w.reshaped([6, 2, 1, 3]), bias: nil,
+            ConvolutionOptions(stride: Size2D(height: 1, width: 2), padding: Size2D(height: 0, width: 1),
+                               dilation: Size2D(height: 1, width: 2), groups: 2))
+        expectClose(y, expected.reshaped([2, 6, -1]), absolute: Tolerance.accumulated)
+        let upstream = randomTensor(y.shape, seed: 13)
+        expectAdjoint(y, upstream, x, Tensor.conv1dBackwardInput(upstream, weight: w, inputShape: x.shape,
+                                                                 stride: 2, padding: 1, dilation: 2, groups: 2))
+        expectAdjoint(y, upstream, w, Tensor.conv1dBackwardWeight(upstream, input: x, weightShape: w.shape,
+                                                                  stride: 2, padding: 1, dilation: 2, groups: 2))
+    }
+
+    @Test func transposedConvolutionScattersEveryTap() {
+        let options = ConvolutionOptions(stride: 2, padding: 1, groups: 1)
+        let x = randomTensor([2, 3, 4, 5], seed: 14), w = randomTensor([3, 2, 3, 3], seed: 15)
+        let bias = randomTensor([2], seed: 16)
+        let y = Tensor.convTranspose2d(x, weight: w, bias: bias, options: options, outputPadding: 1)
+        #expect(y.shape == [2, 2, 8, 10])
+        // Reference: every input element scatters input * weight into the output.
+        var expected = [Double](repeating: 0, count: y.count)
+        let xs = x.scalars, ws = w.scalars, bs = bias.scalars
+        for n in 0..<2 { for c in 0..<3 { for i in 0..<4 { for j in 0..<5 { for o in 0..<2 { for a in 0..<3 { for b in 0..<3 {
+            let oy = i * 2 - 1 + a, ox = j * 2 - 1 + b
+            guard oy >= 0, oy < 8, ox >= 0, ox < 10 else { continue }
+            expected[((n * 2 + o) * 8 + oy) * 10 + ox] +=
+                Double(xs[((n * 3 + c) * 4 + i) * 5 + j]) * Double(ws[((c * 2 + o) * 3 + a) * 3 + b])
+        } } } } } } }
+        for index in expected.indices { expected[index] += Double(bs[(index / 80) % 2]) }
+        expectClose(y, Tensor(shape: y.shape, scalars: expected.map { Float($0) }), absolute: Tolerance.accumulated)
+    }
+
+    @Test func transposedConvolutionGradientsAreAdjoints() {
+        let options = ConvolutionOptions(stride: 2, padding: 1, dilation: 1, groups: 2)
+        let x = randomTensor([2, 4, 3, 3], seed: 17), w = randomTensor([4, 3, 3, 3], seed: 18)
+        let y = Tensor.convTranspose2d(x, weight: w, options: options)
+        let upstream = randomTensor(y.shape, seed: 19)
+        expectAdjoint(y, upstream, x, Tensor.convTranspose2dBackwardInput(upstream, weight: w, options: options))
+        expectAdjoint(y, upstream, w, Tensor.convTranspose2dBackwardWeight(upstream, input: x, weightShape: w.shape, options: options))
+    }
+}
