@@ -41,6 +41,15 @@ private func randomSymmetric(_ n: Int, seed: UInt64) -> Tensor {
     return result
 }
 
+/// Asserts that `operation` leaves its input's elements unchanged.
+private func expectInputUnchanged(
+    _ input: Tensor, by operation: (Tensor) throws -> Void, sourceLocation: SourceLocation = #_sourceLocation
+) throws {
+    let before = input.scalars
+    try operation(input)
+    #expect(input.scalars == before, sourceLocation: sourceLocation)
+}
+
 /// Flips signs so `R` has a non-negative diagonal (the unique QR factors).
 private func withPositiveDiagonal(_ q: Tensor, _ r: Tensor) -> (q: Tensor, r: Tensor) {
     var (q, r) = (q, r)
@@ -81,10 +90,7 @@ private func withPositiveDiagonal(_ q: Tensor, _ r: Tensor) -> (q: Tensor, r: Te
     }
 
     @Test func leavesInputUnchanged() throws {
-        let a = randomTensor([6, 4], seed: 13)
-        let before = a.scalars
-        _ = try LinearAlgebra.qr(a)
-        #expect(a.scalars == before)
+        try expectInputUnchanged(randomTensor([6, 4], seed: 13)) { _ = try LinearAlgebra.qr($0) }
     }
 
     @Test func emptyMatrixHasEmptyFactors() throws {
@@ -135,10 +141,7 @@ private func withPositiveDiagonal(_ q: Tensor, _ r: Tensor) -> (q: Tensor, r: Te
     }
 
     @Test func leavesInputUnchanged() throws {
-        let a = randomSymmetric(5, seed: 41)
-        let before = a.scalars
-        _ = try LinearAlgebra.symmetricEigen(a)
-        #expect(a.scalars == before)
+        try expectInputUnchanged(randomSymmetric(5, seed: 41)) { _ = try LinearAlgebra.symmetricEigen($0) }
     }
 
     @Test func rejectsNonSquareMatrix() {
@@ -200,10 +203,7 @@ private func withPositiveDiagonal(_ q: Tensor, _ r: Tensor) -> (q: Tensor, r: Te
     }
 
     @Test func leavesInputUnchanged() throws {
-        let a = randomTensor([4, 6], seed: 54)
-        let before = a.scalars
-        _ = try LinearAlgebra.svd(a, fullMatrices: true)
-        #expect(a.scalars == before)
+        try expectInputUnchanged(randomTensor([4, 6], seed: 54)) { _ = try LinearAlgebra.svd($0, fullMatrices: true) }
     }
 
     @Test func rejectsVectors() {

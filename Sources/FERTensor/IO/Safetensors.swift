@@ -60,6 +60,7 @@ extension SafetensorsArchive {
     /// The header is validated completely against the file's size before
     /// any tensor is allocated, so a corrupt or hostile header cannot make
     /// the reader allocate more than about four times the file's size.
+    /// The file must not be truncated by another process while it is read.
     ///
     /// - Throws: `SafetensorsError` naming the file and what is wrong.
     public static func read(contentsOf url: URL) throws -> SafetensorsArchive {
