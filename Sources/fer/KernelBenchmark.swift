@@ -1,8 +1,147 @@
 import FERTensor
 import Foundation
 
-/// Placeholder replaced below.
+/// `fer bench --suite kernels`: sgemm at 1024^3 and every distinct
+/// convolution of ResNet18 at 100x100 input, batch 32, in each pass.
 struct KernelBenchmark {
+    /// One distinct convolution of ResNet18 (named after its first occurrence).
+    struct Convolution {
+        var name: String
+        var input: [Int]
+        var weight: [Int]
+        var options: ConvolutionOptions
+    }
+
+    /// A convolution pass to time.
+    enum Pass: String, CaseIterable {
+        case forward, inputGradient = "input_gradient", weightGradient = "weight_gradient"
+    }
+
     var json: Bool
-    func run() throws {}
+    var batch = 32
+    var imageSize = 100
+    /// Minimum measured time per entry; the median of the repetitions is reported.
+    var minimumSeconds = 0.5
+
+    /// ResNet18's distinct convolutions for `batch` images of `imageSize` pixels.
+    var convolutions: [Convolution] {
+        let stem = (imageSize + 2 * 3 - 7) / 2 + 1
+        var size = (stem + 2 - 3) / 2 + 1
+        var result = [Convolution(name: "conv1", input: [batch, 3, imageSize, imageSize], weight: [64, 3, 7, 7],
+                                  options: .init(stride: 2, padding: 3))]
+        result.append(.init(name: "layer1.0.conv1", input: [batch, 64, size, size], weight: [64, 64, 3, 3], options: .init(padding: 1)))
+        for (stage, width) in [(2, 128), (3, 256), (4, 512)] {
+            let inputWidth = width / 2, next = (size + 2 - 3) / 2 + 1
+            result.append(.init(name: "layer\(stage).0.conv1", input: [batch, inputWidth, size, size],
+                                weight: [width, inputWidth, 3, 3], options: .init(stride: 2, padding: 1)))
+            result.append(.init(name: "layer\(stage).0.conv2", input: [batch, width, next, next],
+                                weight: [width, width, 3, 3], options: .init(padding: 1)))
+            result.append(.init(name: "layer\(stage).0.downsample.0", input: [batch, inputWidth, size, size],
+                                weight: [width, inputWidth, 1, 1], options: .init(stride: 2)))
+            size = next
+        }
+        return result
+    }
+
+    func run() throws {
+        let sgemm = measureSGEMM(size: 1024)
+        emit([
+            ("name", .text("sgemm_1024")), ("pass", .text("gemm")), ("gflops", .number(sgemm)),
+            ("fraction_of_sgemm", .number(1)),
+        ], header: true)
+        var generator = RandomGenerator(seed: 0)
+        for convolution in convolutions {
+            let x = Tensor.randomNormal(convolution.input, using: &generator)
+            let w = Tensor.randomNormal(convolution.weight, using: &generator)
+            let y = Tensor.conv2d(x, weight: w, options: convolution.options)
+            let dy = Tensor.randomNormal(y.shape, using: &generator)
+            let flops = 2.0 * Double(y.count) * Double(convolution.weight.dropFirst().reduce(1, *))
+            for pass in Pass.allCases {
+                let seconds = medianSeconds {
+                    switch pass {
+                    case .forward:
+                        _ = Tensor.conv2d(x, weight: w, options: convolution.options)
+                    case .inputGradient:
+                        _ = Tensor.conv2dBackwardInput(dy, weight: w, inputShape: x.shape, options: convolution.options)
+                    case .weightGradient:
+                        _ = Tensor.conv2dBackwardWeight(dy, input: x, weightShape: w.shape, options: convolution.options)
+                    }
+                }
+                let gflops = flops / seconds / 1e9
+                emit([
+                    ("name", .text(convolution.name)), ("pass", .text(pass.rawValue)),
+                    ("gflops", .number(gflops)), ("fraction_of_sgemm", .number(gflops / sgemm)),
+                    ("milliseconds", .number(seconds * 1000)),
+                    ("input", .text(convolution.input.map(String.init).joined(separator: "x"))),
+                    ("weight", .text(convolution.weight.map(String.init).joined(separator: "x"))),
+                    ("stride", .number(Double(convolution.options.stride.height))),
+                ])
+            }
+        }
+    }
+
+    /// GFLOP/s of a square sgemm split over FERKit's workers.
+    func measureSGEMM(size: Int) -> Double {
+        var generator = RandomGenerator(seed: 1)
+        let a = Tensor.randomNormal([size, size], using: &generator)
+        let b = Tensor.randomNormal([size, size], using: &generator)
+        let seconds = medianSeconds { _ = Tensor.matmul(a, b) }
+        return 2 * pow(Double(size), 3) / seconds / 1e9
+    }
+
+    /// Median wall time of `body` after one warm-up call, repeated for at
+    /// least `minimumSeconds` and at least 5 times.
+    func medianSeconds(_ body: () -> Void) -> Double {
+        body()
+        var times: [Double] = []
+        let start = DispatchTime.now().uptimeNanoseconds
+        while times.count < 5 || Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 < minimumSeconds {
+            let begin = DispatchTime.now().uptimeNanoseconds
+            body()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e9)
+        }
+        return times.sorted()[times.count / 2]
+    }
+
+    /// A JSON-line or table field value.
+    enum Value {
+        case text(String), number(Double)
+    }
+
+    private func emit(_ fields: [(String, Value)], header: Bool = false) {
+        let common: [(String, Value)] = [
+            ("suite", .text("kernels")), ("threads", .number(Double(Parallel.threadCount))),
+            ("blas_kernel", .text(BLASRuntime.report.activeCore)),
+        ]
+        if json {
+            let body = (fields + common).map { key, value in
+                switch value {
+                case .text(let text): "\"\(key)\": \"\(text)\""
+                case .number(let number): "\"\(key)\": \((number * 1000).rounded() / 1000)"
+                }
+            }
+            print("{" + body.joined(separator: ", ") + "}")
+            return
+        }
+        if header {
+            print("BLAS kernel \(BLASRuntime.report.activeCore), \(Parallel.threadCount) threads, ResNet18 convolutions at \(imageSize)x\(imageSize), batch \(batch)")
+            print(pad("name", 24) + pad("pass", 17) + pad("GFLOP/s", 10, right: true) + pad("of sgemm", 10, right: true) + pad("ms", 10, right: true))
+        }
+        let lookup = Dictionary(fields, uniquingKeysWith: { first, _ in first })
+        func text(_ key: String) -> String {
+            switch lookup[key] {
+            case .text(let text): text
+            case .number(let number): String(format: "%.1f", number)
+            case nil: ""
+            }
+        }
+        let fraction: String = if case .number(let value) = lookup["fraction_of_sgemm"] { String(format: "%.0f%%", value * 100) } else { "" }
+        print(pad(text("name"), 24) + pad(text("pass"), 17) + pad(text("gflops"), 10, right: true)
+              + pad(fraction, 10, right: true) + pad(text("milliseconds"), 10, right: true))
+    }
+
+    private func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
+        let padding = String(repeating: " ", count: Swift.max(0, width - text.count))
+        return right ? padding + text : text + padding
+    }
 }
