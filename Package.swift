@@ -50,6 +50,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
+        .executableTarget(name: "TensorTour", dependencies: ["FERTensor"], path: "Examples/TensorTour"),
+
         .testTarget(name: "FERTensorTests", dependencies: ["FERTensor"]),
     ],
     swiftLanguageModes: [.v5]
