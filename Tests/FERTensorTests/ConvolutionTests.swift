@@ -18,6 +18,7 @@ struct ConvolutionCase: CustomTestStringConvertible, Sendable {
         .init(input: [2, 3, 9, 9], weight: [4, 3, 3, 3], options: .init(padding: 2, dilation: 2)),        // dilation 2
         .init(input: [2, 6, 6, 7], weight: [4, 3, 3, 3], options: .init(padding: 1, groups: 2)),          // grouped
         .init(input: [2, 4, 7, 7], weight: [8, 1, 3, 3], options: .init(stride: 2, padding: 1, groups: 4)), // depthwise x2
+        .init(input: [1, 3, 6, 5], weight: [3, 1, 3, 3], options: .init(padding: 2, dilation: 2, groups: 3)), // depthwise, batch 1
         .init(input: [1, 3, 11, 11], weight: [5, 3, 7, 7], options: .init(stride: 2, padding: 3)),        // stem
         .init(input: [8, 6, 3, 3], weight: [5, 6, 3, 3], options: .init(padding: 1)),                     // multi-sample blocks
         .init(input: [3, 5, 2, 2], weight: [7, 5, 1, 1], options: .init()),                               // pointwise blocks

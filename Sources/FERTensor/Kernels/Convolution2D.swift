@@ -89,25 +89,108 @@ struct ConvolutionGeometry {
     }
 }
 
-/// Runs `body(firstSample, sampleCount, gemmInParallel)` over blocks of samples:
-/// blocks in parallel (each worker its own GEMMs) when there are enough of
-/// them, otherwise one block at a time with each GEMM split across workers.
-/// `body` also gets the worker index for per-worker accumulators.
+/// Consecutive samples that share one GEMM per group, with the scratch
+/// memory of the worker that processes them.
+private struct SampleBlock {
+    let geometry: ConvolutionGeometry
+    /// First sample of the block.
+    let first: Int
+    /// Number of samples in the block.
+    let count: Int
+    /// Scratch for the `[C/groups * KH * KW, width]` column matrix.
+    let columns: UnsafeMutablePointer<Float>
+    /// Scratch for a packed `[O/groups, width]` matrix of output planes.
+    let packed: UnsafeMutablePointer<Float>
+
+    /// Columns of the GEMMs: output positions of all samples in the block.
+    var width: Int { count * geometry.window.outputPlane }
+
+    /// A 1x1 stride-1 convolution of one sample reads its input planes as the column matrix.
+    var readsInputDirectly: Bool { geometry.isPointwise && count == 1 }
+
+    /// Scratch floats a worker needs for blocks of `samples` samples.
+    static func scratchCount(_ geometry: ConvolutionGeometry, samples: Int) -> Int {
+        let width = samples * geometry.window.outputPlane
+        return geometry.columnRows * width + (samples > 1 ? geometry.groupOutputChannels * width : 0)
+    }
+
+    /// The im2col matrix of group `group`'s input channels, `[C/groups * KH * KW, width]`.
+    func inputColumns(_ x: UnsafeMutablePointer<Float>, group: Int) -> UnsafePointer<Float> {
+        if readsInputDirectly { return UnsafePointer(inputPlanes(x, group: group)) }
+        for sample in 0..<count {
+            fer_im2col(
+                inputPlanes(x, group: group, sample: sample), geometry.groupInputChannels, geometry.window.raw,
+                columns + sample * geometry.window.outputPlane, width)
+        }
+        return UnsafePointer(columns)
+    }
+
+    /// The first input plane of group `group` of the block's `sample`-th sample.
+    func inputPlanes(_ x: UnsafeMutablePointer<Float>, group: Int, sample: Int = 0) -> UnsafeMutablePointer<Float> {
+        x + ((first + sample) * geometry.inputChannels + group * geometry.groupInputChannels) * geometry.window.inputPlane
+    }
+
+    /// Group `group`'s output planes as a `[O/groups, width]` matrix: the
+    /// tensor itself for one sample, else the packed scratch (filled from
+    /// the tensor when `copyingIn`).
+    func outputMatrix(_ tensor: UnsafeMutablePointer<Float>, group: Int, copyingIn: Bool) -> UnsafeMutablePointer<Float> {
+        if count == 1 { return outputPlanes(tensor, group: group, sample: 0) }
+        if copyingIn { repack(tensor, group: group, toMatrix: true) }
+        return packed
+    }
+
+    /// Writes a matrix from `outputMatrix(copyingIn: false)` back into the tensor.
+    func storeOutputMatrix(into tensor: UnsafeMutablePointer<Float>, group: Int) {
+        if count > 1 { repack(tensor, group: group, toMatrix: false) }
+    }
+
+    private func outputPlanes(_ tensor: UnsafeMutablePointer<Float>, group: Int, sample: Int) -> UnsafeMutablePointer<Float> {
+        tensor + ((first + sample) * geometry.outputChannels + group * geometry.groupOutputChannels) * geometry.window.outputPlane
+    }
+
+    private func repack(_ tensor: UnsafeMutablePointer<Float>, group: Int, toMatrix: Bool) {
+        let plane = geometry.window.outputPlane
+        for sample in 0..<count {
+            let planes = outputPlanes(tensor, group: group, sample: sample)
+            for channel in 0..<geometry.groupOutputChannels {
+                let row = packed + channel * width + sample * plane
+                if toMatrix {
+                    row.update(from: planes + channel * plane, count: plane)
+                } else {
+                    (planes + channel * plane).update(from: row, count: plane)
+                }
+            }
+        }
+    }
+}
+
+/// Runs `body(worker, block, position, parallelGEMM)` for every block of
+/// samples: blocks in parallel (each worker its own single-threaded GEMMs)
+/// when there are at least as many as workers, otherwise one block at a time
+/// with each GEMM split across the workers. `position` counts the worker's
+/// blocks from 0. Returns how many workers ran.
+@discardableResult
 private func forEachSampleBlock(
     _ geometry: ConvolutionGeometry,
-    _ body: (_ worker: Int, _ blocks: Range<Int>, _ samplesPerBlock: Int, _ parallelGEMM: Bool) -> Void
+    _ body: (_ worker: Int, _ block: SampleBlock, _ position: Int, _ parallelGEMM: Bool) -> Void
 ) -> Int {
     let perBlock = geometry.samplesPerBlock
     let blocks = (geometry.batch + perBlock - 1) / perBlock
-    if blocks >= Parallel.threadCount {
-        let workers = Parallel.rangeCount(blocks)
-        Parallel.forEach(workers) { worker in
-            body(worker, Parallel.range(worker, of: workers, total: blocks), perBlock, false)
+    let parallelBlocks = blocks >= Parallel.threadCount
+    let workers = parallelBlocks ? Parallel.rangeCount(blocks) : 1
+    let columnsCount = geometry.columnRows * perBlock * geometry.window.outputPlane
+    Parallel.forEach(workers) { worker in
+        ScratchPool.shared.withBuffer(count: SampleBlock.scratchCount(geometry, samples: perBlock)) { scratch in
+            for (position, block) in Parallel.range(worker, of: workers, total: blocks).enumerated() {
+                let first = block * perBlock
+                let sampleBlock = SampleBlock(
+                    geometry: geometry, first: first, count: Swift.min(perBlock, geometry.batch - first),
+                    columns: scratch, packed: scratch + columnsCount)
+                body(worker, sampleBlock, position, !parallelBlocks)
+            }
         }
-        return workers
     }
-    body(0, 0..<blocks, perBlock, true)
-    return 1
+    return workers
 }
 
 /// One GEMM, on this thread or split across the workers.
@@ -125,27 +208,6 @@ private func gemm(
         GEMM.multiply(
             transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
             a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
-    }
-}
-
-/// Copies the group-`group` planes of `count` samples of an NCHW tensor with
-/// `channels` channels into a `[groupChannels, count * plane]` matrix (`pack`),
-/// or back (`unpack`).
-private func repack(
-    _ tensor: UnsafeMutablePointer<Float>, matrix: UnsafeMutablePointer<Float>, firstSample: Int, count: Int,
-    channels: Int, group: Int, groupChannels: Int, plane: Int, toMatrix: Bool
-) {
-    let width = count * plane
-    for sample in 0..<count {
-        for channel in 0..<groupChannels {
-            let planeStart = tensor + ((firstSample + sample) * channels + group * groupChannels + channel) * plane
-            let row = matrix + channel * width + sample * plane
-            if toMatrix {
-                row.update(from: planeStart, count: plane)
-            } else {
-                planeStart.update(from: row, count: plane)
-            }
-        }
     }
 }
 
@@ -174,50 +236,21 @@ extension Tensor {
             }
             return withExtendedLifetime((input, weight, bias)) { output }
         }
-        let plane = geometry.window.outputPlane, inputPlane = geometry.window.inputPlane
-        let rows = geometry.columnRows, groupOut = geometry.groupOutputChannels, groupIn = geometry.groupInputChannels
-        _ = forEachSampleBlock(geometry) { _, blocks, perBlock, parallelGEMM in
-            let columnsCapacity = rows * perBlock * plane
-            let outputCapacity = perBlock > 1 ? groupOut * perBlock * plane : 0
-            ScratchPool.shared.withBuffer(count: columnsCapacity + outputCapacity) { scratch in
-                for block in blocks {
-                    let first = block * perBlock
-                    let count = Swift.min(perBlock, geometry.batch - first)
-                    let width = count * plane
-                    for group in 0..<geometry.groups {
-                        let columns: UnsafePointer<Float>
-                        if geometry.isPointwise && count == 1 {
-                            columns = UnsafePointer(x + (first * geometry.inputChannels + group * groupIn) * inputPlane)
-                        } else {
-                            for sample in 0..<count {
-                                fer_im2col(
-                                    x + ((first + sample) * geometry.inputChannels + group * groupIn) * inputPlane,
-                                    groupIn, geometry.window.raw, scratch + sample * plane, width)
-                            }
-                            columns = UnsafePointer(scratch)
-                        }
-                        let groupWeight = w + group * groupOut * rows
-                        if count == 1 {
-                            gemm(parallel: parallelGEMM, m: groupOut, n: plane, k: rows, a: groupWeight, lda: rows,
-                                 b: columns, ldb: plane, c: y + (first * geometry.outputChannels + group * groupOut) * plane,
-                                 ldc: plane)
-                        } else {
-                            let product = scratch + columnsCapacity
-                            gemm(parallel: parallelGEMM, m: groupOut, n: width, k: rows, a: groupWeight, lda: rows,
-                                 b: columns, ldb: width, c: product, ldc: width)
-                            repack(y, matrix: product, firstSample: first, count: count, channels: geometry.outputChannels,
-                                   group: group, groupChannels: groupOut, plane: plane, toMatrix: false)
-                        }
-                    }
-                    if let biasPointer {
-                        for sample in first..<(first + count) {
-                            for channel in 0..<geometry.outputChannels {
-                                let start = y + (sample * geometry.outputChannels + channel) * plane
-                                let value = biasPointer[channel]
-                                for index in 0..<plane { start[index] += value }
-                            }
-                        }
-                    }
+        let rows = geometry.columnRows, groupOut = geometry.groupOutputChannels, plane = geometry.window.outputPlane
+        forEachSampleBlock(geometry) { _, block, _, parallelGEMM in
+            for group in 0..<geometry.groups {
+                let columns = block.inputColumns(x, group: group)
+                let product = block.outputMatrix(y, group: group, copyingIn: false)
+                gemm(parallel: parallelGEMM, m: groupOut, n: block.width, k: rows, a: w + group * groupOut * rows, lda: rows,
+                     b: columns, ldb: block.width, c: product, ldc: block.width)
+                block.storeOutputMatrix(into: y, group: group)
+            }
+            guard let biasPointer else { return }
+            for sample in block.first..<(block.first + block.count) {
+                for channel in 0..<geometry.outputChannels {
+                    let start = y + (sample * geometry.outputChannels + channel) * plane
+                    let value = biasPointer[channel]
+                    for index in 0..<plane { start[index] += value }
                 }
             }
         }
@@ -247,45 +280,20 @@ extension Tensor {
             }
             return withExtendedLifetime((outputGradient, weight)) { inputGradient }
         }
-        let plane = geometry.window.outputPlane, inputPlane = geometry.window.inputPlane
-        let rows = geometry.columnRows, groupOut = geometry.groupOutputChannels, groupIn = geometry.groupInputChannels
-        _ = forEachSampleBlock(geometry) { _, blocks, perBlock, parallelGEMM in
-            let columnsCapacity = rows * perBlock * plane
-            let packedCapacity = perBlock > 1 ? groupOut * perBlock * plane : 0
-            ScratchPool.shared.withBuffer(count: columnsCapacity + packedCapacity) { scratch in
-                for block in blocks {
-                    let first = block * perBlock
-                    let count = Swift.min(perBlock, geometry.batch - first)
-                    let width = count * plane
-                    let firstInput = dx + first * geometry.inputChannels * inputPlane
-                    if !(geometry.isPointwise && count == 1) {
-                        firstInput.initialize(repeating: 0, count: count * geometry.inputChannels * inputPlane)
-                    }
-                    for group in 0..<geometry.groups {
-                        let upstream: UnsafePointer<Float>
-                        if count == 1 {
-                            upstream = UnsafePointer(dy + (first * geometry.outputChannels + group * groupOut) * plane)
-                        } else {
-                            repack(dy, matrix: scratch + columnsCapacity, firstSample: first, count: count,
-                                   channels: geometry.outputChannels, group: group, groupChannels: groupOut,
-                                   plane: plane, toMatrix: true)
-                            upstream = UnsafePointer(scratch + columnsCapacity)
-                        }
-                        let groupWeight = w + group * groupOut * rows
-                        if geometry.isPointwise && count == 1 {
-                            gemm(parallel: parallelGEMM, transposeA: true, m: rows, n: plane, k: groupOut,
-                                 a: groupWeight, lda: rows, b: upstream, ldb: plane,
-                                 c: firstInput + group * groupIn * inputPlane, ldc: plane)
-                            continue
-                        }
-                        gemm(parallel: parallelGEMM, transposeA: true, m: rows, n: width, k: groupOut,
-                             a: groupWeight, lda: rows, b: upstream, ldb: width, c: scratch, ldc: width)
-                        for sample in 0..<count {
-                            fer_col2im(
-                                scratch + sample * plane, width, groupIn, geometry.window.raw,
-                                dx + ((first + sample) * geometry.inputChannels + group * groupIn) * inputPlane)
-                        }
-                    }
+        let rows = geometry.columnRows, groupOut = geometry.groupOutputChannels, inputPlane = geometry.window.inputPlane
+        forEachSampleBlock(geometry) { _, block, _, parallelGEMM in
+            if !block.readsInputDirectly {
+                block.inputPlanes(dx, group: 0).initialize(repeating: 0, count: block.count * geometry.inputChannels * inputPlane)
+            }
+            for group in 0..<geometry.groups {
+                let upstream = block.outputMatrix(dy, group: group, copyingIn: true)
+                let target = block.readsInputDirectly ? block.inputPlanes(dx, group: group) : block.columns
+                gemm(parallel: parallelGEMM, transposeA: true, m: rows, n: block.width, k: groupOut,
+                     a: w + group * groupOut * rows, lda: rows, b: upstream, ldb: block.width, c: target, ldc: block.width)
+                if block.readsInputDirectly { continue }
+                for sample in 0..<block.count {
+                    fer_col2im(block.columns + sample * geometry.window.outputPlane, block.width, geometry.groupInputChannels,
+                               geometry.window.raw, block.inputPlanes(dx, group: group, sample: sample))
                 }
             }
         }
@@ -315,46 +323,17 @@ extension Tensor {
             }
             return withExtendedLifetime((outputGradient, input)) { weightGradient }
         }
-        let plane = geometry.window.outputPlane, inputPlane = geometry.window.inputPlane
-        let rows = geometry.columnRows, groupOut = geometry.groupOutputChannels, groupIn = geometry.groupInputChannels
-        let weightCount = weightGradient.count
-        let workerCapacity = Parallel.threadCount
-        ScratchPool.shared.withBuffer(count: (workerCapacity - 1) * weightCount) { partials in
-            let workers = forEachSampleBlock(geometry) { worker, blocks, perBlock, parallelGEMM in
+        let rows = geometry.columnRows, groupOut = geometry.groupOutputChannels, weightCount = weightGradient.count
+        // Workers after the first accumulate into partial sums, added at the end.
+        ScratchPool.shared.withBuffer(count: (Parallel.threadCount - 1) * weightCount) { partials in
+            let workers = forEachSampleBlock(geometry) { worker, block, position, parallelGEMM in
                 let target = worker == 0 ? dw : partials + (worker - 1) * weightCount
-                let columnsCapacity = rows * perBlock * plane
-                let packedCapacity = perBlock > 1 ? groupOut * perBlock * plane : 0
-                ScratchPool.shared.withBuffer(count: columnsCapacity + packedCapacity) { scratch in
-                    for (position, block) in blocks.enumerated() {
-                        let first = block * perBlock
-                        let count = Swift.min(perBlock, geometry.batch - first)
-                        let width = count * plane
-                        for group in 0..<geometry.groups {
-                            let upstream: UnsafePointer<Float>
-                            if count == 1 {
-                                upstream = UnsafePointer(dy + (first * geometry.outputChannels + group * groupOut) * plane)
-                            } else {
-                                repack(dy, matrix: scratch + columnsCapacity, firstSample: first, count: count,
-                                       channels: geometry.outputChannels, group: group, groupChannels: groupOut,
-                                       plane: plane, toMatrix: true)
-                                upstream = UnsafePointer(scratch + columnsCapacity)
-                            }
-                            let columns: UnsafePointer<Float>
-                            if geometry.isPointwise && count == 1 {
-                                columns = UnsafePointer(x + (first * geometry.inputChannels + group * groupIn) * inputPlane)
-                            } else {
-                                for sample in 0..<count {
-                                    fer_im2col(
-                                        x + ((first + sample) * geometry.inputChannels + group * groupIn) * inputPlane,
-                                        groupIn, geometry.window.raw, scratch + sample * plane, width)
-                                }
-                                columns = UnsafePointer(scratch)
-                            }
-                            gemm(parallel: parallelGEMM, transposeB: true, m: groupOut, n: rows, k: width,
-                                 a: upstream, lda: width, b: columns, ldb: width, beta: position == 0 ? 0 : 1,
-                                 c: target + group * groupOut * rows, ldc: rows)
-                        }
-                    }
+                for group in 0..<geometry.groups {
+                    let upstream = block.outputMatrix(dy, group: group, copyingIn: true)
+                    let columns = block.inputColumns(x, group: group)
+                    gemm(parallel: parallelGEMM, transposeB: true, m: groupOut, n: rows, k: block.width,
+                         a: upstream, lda: block.width, b: columns, ldb: block.width, beta: position == 0 ? 0 : 1,
+                         c: target + group * groupOut * rows, ldc: rows)
                 }
             }
             for worker in 1..<Swift.max(1, workers) {
