@@ -31,7 +31,7 @@ extension Tensor {
     /// - Precondition: the axes are valid and distinct, and none of them has extent 0.
     public func max(alongAxes axes: [Int]? = nil, keepingDimensions: Bool = false) -> Tensor {
         let mask = reductionMask(axes, "max")
-        precondition(reducedCount(mask) > 0 || count == 0, "max(alongAxes: \(axes.map { "\($0)" } ?? "nil")): empty axis in shape \(shape)")
+        requireNonemptyReduction(mask, "max(alongAxes: \(axes.map { "\($0)" } ?? "nil"))")
         return reduced(MaximumReduction.self, axes: mask, keepingDimensions: keepingDimensions)
     }
 
@@ -40,7 +40,7 @@ extension Tensor {
     /// - Precondition: the axes are valid and distinct, and none of them has extent 0.
     public func min(alongAxes axes: [Int]? = nil, keepingDimensions: Bool = false) -> Tensor {
         let mask = reductionMask(axes, "min")
-        precondition(reducedCount(mask) > 0 || count == 0, "min(alongAxes: \(axes.map { "\($0)" } ?? "nil")): empty axis in shape \(shape)")
+        requireNonemptyReduction(mask, "min(alongAxes: \(axes.map { "\($0)" } ?? "nil"))")
         return reduced(MinimumReduction.self, axes: mask, keepingDimensions: keepingDimensions)
     }
 
@@ -105,6 +105,13 @@ extension Tensor {
     /// Number of elements that reduce into each output element.
     private func reducedCount(_ mask: [Bool]) -> Int {
         shape.indices.reduce(1) { mask[$1] ? $0 * shape[$1] : $0 }
+    }
+
+    /// Stops when some output element would reduce zero elements (which
+    /// have no maximum or minimum).
+    private func requireNonemptyReduction(_ mask: [Bool], _ operation: String) {
+        let keptCount = shape.indices.reduce(1) { mask[$1] ? $0 : $0 * shape[$1] }
+        precondition(reducedCount(mask) > 0 || keptCount == 0, "\(operation): reduces an empty axis of shape \(shape)")
     }
 
     /// Reduces the masked axes. Adjacent axes of the same kind are merged and

@@ -14,7 +14,7 @@ extension Tensor {
         normalizedExponentials(alongAxis: axis, logarithmic: false)
     }
 
-    /// `x - max - log Σ exp(x - max)` along `axis` (default the last): the
+    /// `(x - max) - log Σ exp(x - max)` along `axis` (default the last): the
     /// logarithm of `softmax`, computed without forming it.
     ///
     /// - Precondition: `axis` is valid for this rank.
@@ -60,8 +60,8 @@ extension Tensor {
         for index in 0..<count { destination[index] = expf(source[index] - maximum) }
         let total = Reduction.reduceRun(SumReduction.self, destination, count: count)
         if logarithmic {
-            let shift = maximum + logf(total)
-            for index in 0..<count { destination[index] = source[index] - shift }
+            let logTotal = logf(total)
+            for index in 0..<count { destination[index] = (source[index] - maximum) - logTotal }
         } else {
             let scale = 1 / total
             for index in 0..<count { destination[index] *= scale }
@@ -89,10 +89,10 @@ extension Tensor {
                 }
             }
             if logarithmic {
-                for column in 0..<width { total[column] = maximum[column] + logf(total[column]) }
+                for column in 0..<width { total[column] = logf(total[column]) }
                 for row in 0..<rows {
                     let (input, output) = (source + row * rowStride, destination + row * rowStride)
-                    for column in 0..<width { output[column] = input[column] - total[column] }
+                    for column in 0..<width { output[column] = (input[column] - maximum[column]) - total[column] }
                 }
             } else {
                 for column in 0..<width { total[column] = 1 / total[column] }
