@@ -5,6 +5,7 @@ protocol ReductionOperation {
     static var identity: Float { get }
     static func combine(_ a: Float, _ b: Float) -> Float
     static func combine(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float>
+    static func combine(_ a: SIMD4<Float>, _ b: SIMD4<Float>) -> SIMD4<Float>
 }
 
 /// A reduction that keeps one of its inputs, so it also has an arg-form.
@@ -18,12 +19,16 @@ enum SumReduction: ReductionOperation {
     static var identity: Float { 0 }
     @inline(__always) static func combine(_ a: Float, _ b: Float) -> Float { a + b }
     @inline(__always) static func combine(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> { a + b }
+    @inline(__always) static func combine(_ a: SIMD4<Float>, _ b: SIMD4<Float>) -> SIMD4<Float> { a + b }
 }
 
 enum MaximumReduction: ExtremumReduction {
     static var identity: Float { -.infinity }
     @inline(__always) static func combine(_ a: Float, _ b: Float) -> Float { b > a ? b : a }
     @inline(__always) static func combine(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
+        a.replacing(with: b, where: b .> a)
+    }
+    @inline(__always) static func combine(_ a: SIMD4<Float>, _ b: SIMD4<Float>) -> SIMD4<Float> {
         a.replacing(with: b, where: b .> a)
     }
     @inline(__always) static func prefers(_ candidate: Float, over current: Float) -> Bool { candidate > current }
@@ -33,6 +38,9 @@ enum MinimumReduction: ExtremumReduction {
     static var identity: Float { .infinity }
     @inline(__always) static func combine(_ a: Float, _ b: Float) -> Float { b < a ? b : a }
     @inline(__always) static func combine(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
+        a.replacing(with: b, where: b .< a)
+    }
+    @inline(__always) static func combine(_ a: SIMD4<Float>, _ b: SIMD4<Float>) -> SIMD4<Float> {
         a.replacing(with: b, where: b .< a)
     }
     @inline(__always) static func prefers(_ candidate: Float, over current: Float) -> Bool { candidate < current }
@@ -52,7 +60,8 @@ enum Reduction {
     static let columnBlock = 1024
 
     /// Reduces `count <= blockLength` contiguous elements with two 16-lane
-    /// accumulators, so the loop vectorises despite Float's strict ordering.
+    /// accumulators, so the loop vectorises despite Float's strict ordering;
+    /// the lanes are folded as a tree, so short rows stay cheap too.
     @inline(__always)
     static func reduceBlock<R: ReductionOperation>(_: R.Type, _ source: UnsafePointer<Float>, count: Int) -> Float {
         let raw = UnsafeRawPointer(source)
@@ -64,9 +73,19 @@ enum Reduction {
             second = R.combine(second, raw.loadUnaligned(fromByteOffset: (index + 16) * 4, as: SIMD16<Float>.self))
             index += 32
         }
-        let lanes = R.combine(first, second)
-        var result = R.identity
-        for lane in 0..<16 { result = R.combine(result, lanes[lane]) }
+        if index + 16 <= count {
+            first = R.combine(first, raw.loadUnaligned(fromByteOffset: index * 4, as: SIMD16<Float>.self))
+            index += 16
+        }
+        let sixteen = R.combine(first, second)
+        var four = R.combine(
+            R.combine(sixteen.lowHalf.lowHalf, sixteen.lowHalf.highHalf),
+            R.combine(sixteen.highHalf.lowHalf, sixteen.highHalf.highHalf))
+        while index + 4 <= count {
+            four = R.combine(four, raw.loadUnaligned(fromByteOffset: index * 4, as: SIMD4<Float>.self))
+            index += 4
+        }
+        var result = R.combine(R.combine(four[0], four[1]), R.combine(four[2], four[3]))
         while index < count {
             result = R.combine(result, source[index])
             index += 1
