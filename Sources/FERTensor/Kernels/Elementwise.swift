@@ -39,17 +39,53 @@ enum Elementwise {
 
     /// `output = operation(a, b)` over the broadcast `shape`; `output` is
     /// contiguous of that shape and may equal `a` when `a` has that shape.
+    ///
+    /// Fast paths, checked without building a `StridedLoop`: equal element
+    /// counts (same layout) or a one-element side run as one long loop split
+    /// across workers; a side that is a trailing block of the output (a bias
+    /// over leading axes) runs as rows against that repeating block. Other
+    /// layouts go through `StridedLoop`'s odometer.
     static func apply<Operation: BinaryFloatOperation>(
         _ operation: Operation, _ a: Tensor, _ b: Tensor, into output: UnsafeMutablePointer<Float>, shape: [Int]
     ) {
-        let loop = StridedLoop(broadcasting: [a.shape, b.shape], to: shape)
+        let total = Tensor.elementCount(of: shape)
+        guard total > 0 else { return }
         let (aBase, bBase) = (UnsafePointer(a.storage.base), UnsafePointer(b.storage.base))
-        let steps = loop.runStrides
-        loop.forEachRunInParallel { offsets, count in
-            binaryRun(
-                operation, output + offsets[0], aBase + offsets[1], step: steps[1],
-                bBase + offsets[2], step: steps[2], count: count)
+        let (aFull, bFull) = (a.count == total, b.count == total)
+        if (aFull || a.count == 1) && (bFull || b.count == 1) {
+            let (aStep, bStep) = (aFull ? 1 : 0, bFull ? 1 : 0)
+            Parallel.forRanges(total, minimumChunk: StridedLoop.minimumChunk) { _, range in
+                let start = range.lowerBound
+                binaryRun(
+                    operation, output + start, aBase + start * aStep, step: aStep,
+                    bBase + start * bStep, step: bStep, count: range.count)
+            }
+        } else if aFull && isTrailingBlock(b.shape, of: shape) || bFull && isTrailingBlock(a.shape, of: shape) {
+            let block = aFull ? b.count : a.count
+            Parallel.forRanges(total / block, minimumChunk: Swift.max(1, StridedLoop.minimumChunk / block)) { _, rows in
+                for row in rows {
+                    let offset = row * block
+                    binaryRun(
+                        operation, output + offset, aFull ? aBase + offset : aBase, step: 1,
+                        bFull ? bBase + offset : bBase, step: 1, count: block)
+                }
+            }
+        } else {
+            let loop = StridedLoop(broadcasting: [a.shape, b.shape], to: shape)
+            let steps = loop.runStrides
+            loop.forEachRunInParallel { offsets, count in
+                binaryRun(
+                    operation, output + offsets[0], aBase + offsets[1], step: steps[1],
+                    bBase + offsets[2], step: steps[2], count: count)
+            }
         }
+    }
+
+    /// Whether `operand`, without its leading 1s, equals the trailing axes of
+    /// `shape`: its elements then repeat as one contiguous block.
+    static func isTrailingBlock(_ operand: [Int], of shape: [Int]) -> Bool {
+        let trimmed = operand.drop { $0 == 1 }
+        return trimmed.count <= shape.count && shape.suffix(trimmed.count).elementsEqual(trimmed)
     }
 
     /// `output = operation(a, b, c)` over the broadcast `shape` (contiguous output).
