@@ -92,13 +92,16 @@ func naiveReduced(_ tensor: Tensor, axes: [Int], keepingDimensions: Bool, _ redu
         let exact = x.scalars.reduce(0.0) { $0 + Double($1) }
         let total = x.sum().item
         #expect(Swift.abs(Double(total) - exact) <= 1e-5 * Swift.abs(exact))
-        let threads = Parallel.threadCount
-        Parallel.threadCount = 1
-        let serial = x.sum().item
-        let serialRows = x.reshaped([3, 1 << 18]).sum(alongAxes: [1])
-        Parallel.threadCount = threads
+        // The parallel sums must equal the single-threaded block-by-block sum bit for bit.
+        let serial = x.withUnsafeBufferPointer { Reduction.reduceRun(SumReduction.self, $0.baseAddress!, count: $0.count) }
         #expect(serial.bitPattern == total.bitPattern)
-        #expect(serialRows == x.reshaped([3, 1 << 18]).sum(alongAxes: [1]))
+        let rows = x.reshaped([3, 1 << 18]).sum(alongAxes: [1]).scalars
+        for row in 0..<3 {
+            let serialRow = x.withUnsafeBufferPointer {
+                Reduction.reduceRun(SumReduction.self, $0.baseAddress! + (row << 18), count: 1 << 18)
+            }
+            #expect(rows[row].bitPattern == serialRow.bitPattern, "row \(row)")
+        }
         let large = randomTensor([64, 33, 70], seed: 12)
         expectClose(large.sum(alongAxes: [0, 2]), naiveReduced(large, axes: [0, 2], keepingDimensions: false, sumReference),
                     absolute: 1e-4, relative: Tolerance.accumulated)
