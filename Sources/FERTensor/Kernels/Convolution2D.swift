@@ -79,14 +79,19 @@ struct ConvolutionGeometry {
     }
 
     /// How many samples share one GEMM: enough that its column count reaches
-    /// `targetColumns` (small feature maps), but no more than leaves a block
-    /// for every worker.
+    /// `ConvolutionGeometry.targetColumns` (small feature maps share GEMMs), with
+    /// the number of blocks rounded to a multiple of the worker count so that
+    /// every worker gets the same amount of work.
     var samplesPerBlock: Int {
-        let targetColumns = 512
-        let wanted = (targetColumns + window.outputPlane - 1) / window.outputPlane
-        let perWorker = (batch + Parallel.threadCount - 1) / Parallel.threadCount
-        return Swift.max(1, Swift.min(wanted, perWorker))
+        let workers = Parallel.threadCount
+        let wanted = Swift.max(1, (ConvolutionGeometry.targetColumns + window.outputPlane - 1) / window.outputPlane)
+        var blocks = (batch + wanted - 1) / wanted
+        blocks = ((blocks + workers - 1) / workers) * workers
+        return Swift.max(1, (batch + blocks - 1) / blocks)
     }
+
+    /// GEMM width (output positions) that blocks of samples aim for.
+    static let targetColumns = 512
 }
 
 /// Consecutive samples that share one GEMM per group, with the scratch
@@ -336,9 +341,12 @@ extension Tensor {
                          c: target + group * groupOut * rows, ldc: rows)
                 }
             }
-            for worker in 1..<Swift.max(1, workers) {
-                let partial = partials + (worker - 1) * weightCount
-                for index in 0..<weightCount { dw[index] += partial[index] }
+            guard workers > 1 else { return }
+            Parallel.forRanges(weightCount, minimumChunk: 1 << 14) { _, range in
+                for worker in 1..<workers {
+                    let partial = partials + (worker - 1) * weightCount
+                    for index in range { dw[index] += partial[index] }
+                }
             }
         }
         return withExtendedLifetime((outputGradient, input)) { weightGradient }
