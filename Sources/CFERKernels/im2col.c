@@ -1,9 +1,17 @@
 // Lowering of 2-D convolution to GEMM: im2col and its adjoint col2im.
-#include <string.h>
 #include "dispatch.h"
 #include "fer_kernels.h"
 
-FER_HOT void fer_im2col(const float *x, long channels, fer_window_geometry g, float *col, long ldcol) {
+/* Rows here are short (tens of floats): inline loops, which the compiler
+   vectorises, instead of a memcpy/memset call per row. FER_INLINE_COPIES keeps
+   clang from turning the loops back into library calls. */
+#if defined(__clang__)
+#define FER_INLINE_COPIES __attribute__((no_builtin("memcpy", "memset")))
+#else
+#define FER_INLINE_COPIES
+#endif
+
+FER_HOT FER_INLINE_COPIES void fer_im2col(const float *x, long channels, fer_window_geometry g, float *col, long ldcol) {
     const long out_width = g.out_width;
     for (long c = 0; c < channels; ++c) {
         const float *plane = x + c * g.in_height * g.in_width;
@@ -18,17 +26,17 @@ FER_HOT void fer_im2col(const float *x, long channels, fer_window_geometry g, fl
                     float *line = destination + oh * out_width;
                     const long ih = oh * g.stride_height - g.pad_height + kh * g.dilation_height;
                     if (ih < 0 || ih >= g.in_height) {
-                        memset(line, 0, sizeof(float) * out_width);
+                        for (long ow = 0; ow < out_width; ++ow) line[ow] = 0.0f;
                         continue;
                     }
                     const float *source = plane + ih * g.in_width + column_offset;
-                    memset(line, 0, sizeof(float) * lo);
+                    for (long ow = 0; ow < lo; ++ow) line[ow] = 0.0f;
                     if (g.stride_width == 1) {
-                        memcpy(line + lo, source + lo, sizeof(float) * (hi - lo));
+                        for (long ow = lo; ow < hi; ++ow) line[ow] = source[ow];
                     } else {
                         for (long ow = lo; ow < hi; ++ow) line[ow] = source[ow * g.stride_width];
                     }
-                    memset(line + hi, 0, sizeof(float) * (out_width - hi));
+                    for (long ow = hi; ow < out_width; ++ow) line[ow] = 0.0f;
                 }
             }
         }
