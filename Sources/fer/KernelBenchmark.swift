@@ -43,6 +43,9 @@ struct KernelBenchmark {
         return result
     }
 
+    /// Each convolution pass is compared with an sgemm measured just before
+    /// it, so that slow changes in the machine's speed (other tenants of a
+    /// virtual machine, clock changes) do not skew the ratios.
     func run() throws {
         let sgemm = measureSGEMM(size: 1024)
         emit([
@@ -57,6 +60,7 @@ struct KernelBenchmark {
             let dy = Tensor.randomNormal(y.shape, using: &generator)
             let flops = 2.0 * Double(y.count) * Double(convolution.weight.dropFirst().reduce(1, *))
             for pass in Pass.allCases {
+                let sgemm = measureSGEMM(size: 1024, minimumSeconds: 0.2)
                 let seconds = medianSeconds {
                     switch pass {
                     case .forward:
@@ -71,6 +75,7 @@ struct KernelBenchmark {
                 emit([
                     ("name", .text(convolution.name)), ("pass", .text(pass.rawValue)),
                     ("gflops", .number(gflops)), ("fraction_of_sgemm", .number(gflops / sgemm)),
+                    ("sgemm_gflops", .number(sgemm)),
                     ("milliseconds", .number(seconds * 1000)),
                     ("input", .text(convolution.input.map(String.init).joined(separator: "x"))),
                     ("weight", .text(convolution.weight.map(String.init).joined(separator: "x"))),
@@ -81,17 +86,18 @@ struct KernelBenchmark {
     }
 
     /// GFLOP/s of a square sgemm split over FERKit's workers.
-    func measureSGEMM(size: Int) -> Double {
+    func measureSGEMM(size: Int, minimumSeconds: Double? = nil) -> Double {
         var generator = RandomGenerator(seed: 1)
         let a = Tensor.randomNormal([size, size], using: &generator)
         let b = Tensor.randomNormal([size, size], using: &generator)
-        let seconds = medianSeconds { _ = Tensor.matmul(a, b) }
+        let seconds = medianSeconds(minimumSeconds: minimumSeconds ?? self.minimumSeconds) { _ = Tensor.matmul(a, b) }
         return 2 * pow(Double(size), 3) / seconds / 1e9
     }
 
     /// Median wall time of `body` after one warm-up call, repeated for at
     /// least `minimumSeconds` and at least 5 times.
-    func medianSeconds(_ body: () -> Void) -> Double {
+    func medianSeconds(minimumSeconds: Double? = nil, _ body: () -> Void) -> Double {
+        let minimumSeconds = minimumSeconds ?? self.minimumSeconds
         body()
         var times: [Double] = []
         let start = DispatchTime.now().uptimeNanoseconds
@@ -125,7 +131,8 @@ struct KernelBenchmark {
         }
         if header {
             print("BLAS kernel \(BLASRuntime.report.activeCore), \(Parallel.threadCount) threads, ResNet18 convolutions at \(imageSize)x\(imageSize), batch \(batch)")
-            print(pad("name", 24) + pad("pass", 17) + pad("GFLOP/s", 10, right: true) + pad("of sgemm", 10, right: true) + pad("ms", 10, right: true))
+            print(pad("name", 24) + pad("pass", 17) + pad("GFLOP/s", 10, right: true) + pad("of sgemm", 10, right: true)
+                  + pad("ms", 10, right: true) + pad("sgemm", 10, right: true))
         }
         let lookup = Dictionary(fields, uniquingKeysWith: { first, _ in first })
         func text(_ key: String) -> String {
@@ -137,7 +144,7 @@ struct KernelBenchmark {
         }
         let fraction: String = if case .number(let value) = lookup["fraction_of_sgemm"] { String(format: "%.0f%%", value * 100) } else { "" }
         print(pad(text("name"), 24) + pad(text("pass"), 17) + pad(text("gflops"), 10, right: true)
-              + pad(fraction, 10, right: true) + pad(text("milliseconds"), 10, right: true))
+              + pad(fraction, 10, right: true) + pad(text("milliseconds"), 10, right: true) + pad(text("sgemm_gflops"), 10, right: true))
     }
 
     private func pad(_ text: String, _ width: Int, right: Bool = false) -> String {

@@ -78,20 +78,19 @@ struct ConvolutionGeometry {
         self.window = window
     }
 
-    /// How many samples share one GEMM: enough that its column count reaches
-    /// `ConvolutionGeometry.targetColumns` (small feature maps share GEMMs), with
-    /// the number of blocks rounded to a multiple of the worker count so that
+    /// How many samples share one GEMM so that its column count reaches
+    /// `targetColumns` (small feature maps share GEMMs). With `balanced`, the
+    /// number of blocks is rounded to a multiple of the worker count so that
     /// every worker gets the same amount of work.
-    var samplesPerBlock: Int {
-        let workers = Parallel.threadCount
-        let wanted = Swift.max(1, (ConvolutionGeometry.targetColumns + window.outputPlane - 1) / window.outputPlane)
+    func samplesPerBlock(targetColumns: Int, balanced: Bool) -> Int {
+        let wanted = Swift.max(1, (targetColumns + window.outputPlane - 1) / window.outputPlane)
         var blocks = (batch + wanted - 1) / wanted
-        blocks = ((blocks + workers - 1) / workers) * workers
+        if balanced {
+            let workers = Parallel.threadCount
+            blocks = ((blocks + workers - 1) / workers) * workers
+        }
         return Swift.max(1, (batch + blocks - 1) / blocks)
     }
-
-    /// GEMM width (output positions) that blocks of samples aim for.
-    static let targetColumns = 512
 }
 
 /// Consecutive samples that share one GEMM per group, with the scratch
@@ -106,6 +105,8 @@ private struct SampleBlock {
     let columns: UnsafeMutablePointer<Float>
     /// Scratch for a packed `[O/groups, width]` matrix of output planes.
     let packed: UnsafeMutablePointer<Float>
+    /// Whether this block has all workers to itself (one block at a time).
+    let ownsAllWorkers: Bool
 
     /// Columns of the GEMMs: output positions of all samples in the block.
     var width: Int { count * geometry.window.outputPlane }
@@ -122,10 +123,15 @@ private struct SampleBlock {
     /// The im2col matrix of group `group`'s input channels, `[C/groups * KH * KW, width]`.
     func inputColumns(_ x: UnsafeMutablePointer<Float>, group: Int) -> UnsafePointer<Float> {
         if readsInputDirectly { return UnsafePointer(inputPlanes(x, group: group)) }
-        for sample in 0..<count {
+        let lower = { (sample: Int) in
             fer_im2col(
                 inputPlanes(x, group: group, sample: sample), geometry.groupInputChannels, geometry.window.raw,
                 columns + sample * geometry.window.outputPlane, width)
+        }
+        if ownsAllWorkers {
+            Parallel.forEach(count, lower)
+        } else {
+            for sample in 0..<count { lower(sample) }
         }
         return UnsafePointer(columns)
     }
@@ -170,16 +176,15 @@ private struct SampleBlock {
 }
 
 /// Runs `body(worker, block, position, parallelGEMM)` for every block of
-/// samples: blocks in parallel (each worker its own single-threaded GEMMs)
-/// when there are at least as many as workers, otherwise one block at a time
-/// with each GEMM split across the workers. `position` counts the worker's
-/// blocks from 0. Returns how many workers ran.
+/// `perBlock` samples: blocks in parallel (each worker its own single-threaded
+/// GEMMs) when there are at least as many as workers, otherwise one block at
+/// a time with its im2col and GEMMs split across the workers. `position`
+/// counts the worker's blocks from 0. Returns how many workers ran.
 @discardableResult
 private func forEachSampleBlock(
-    _ geometry: ConvolutionGeometry,
+    _ geometry: ConvolutionGeometry, samplesPerBlock perBlock: Int,
     _ body: (_ worker: Int, _ block: SampleBlock, _ position: Int, _ parallelGEMM: Bool) -> Void
 ) -> Int {
-    let perBlock = geometry.samplesPerBlock
     let blocks = (geometry.batch + perBlock - 1) / perBlock
     let parallelBlocks = blocks >= Parallel.threadCount
     let workers = parallelBlocks ? Parallel.rangeCount(blocks) : 1
@@ -190,7 +195,7 @@ private func forEachSampleBlock(
                 let first = block * perBlock
                 let sampleBlock = SampleBlock(
                     geometry: geometry, first: first, count: Swift.min(perBlock, geometry.batch - first),
-                    columns: scratch, packed: scratch + columnsCount)
+                    columns: scratch, packed: scratch + columnsCount, ownsAllWorkers: !parallelBlocks)
                 body(worker, sampleBlock, position, !parallelBlocks)
             }
         }
@@ -242,7 +247,8 @@ extension Tensor {
             return withExtendedLifetime((input, weight, bias)) { output }
         }
         let rows = geometry.columnRows, groupOut = geometry.groupOutputChannels, plane = geometry.window.outputPlane
-        forEachSampleBlock(geometry) { _, block, _, parallelGEMM in
+        forEachSampleBlock(geometry, samplesPerBlock: geometry.samplesPerBlock(targetColumns: 512, balanced: true)) {
+            _, block, _, parallelGEMM in
             for group in 0..<geometry.groups {
                 let columns = block.inputColumns(x, group: group)
                 let product = block.outputMatrix(y, group: group, copyingIn: false)
@@ -286,7 +292,8 @@ extension Tensor {
             return withExtendedLifetime((outputGradient, weight)) { inputGradient }
         }
         let rows = geometry.columnRows, groupOut = geometry.groupOutputChannels, inputPlane = geometry.window.inputPlane
-        forEachSampleBlock(geometry) { _, block, _, parallelGEMM in
+        forEachSampleBlock(geometry, samplesPerBlock: geometry.samplesPerBlock(targetColumns: 512, balanced: true)) {
+            _, block, _, parallelGEMM in
             if !block.readsInputDirectly {
                 block.inputPlanes(dx, group: 0).initialize(repeating: 0, count: block.count * geometry.inputChannels * inputPlane)
             }
@@ -331,7 +338,8 @@ extension Tensor {
         let rows = geometry.columnRows, groupOut = geometry.groupOutputChannels, weightCount = weightGradient.count
         // Workers after the first accumulate into partial sums, added at the end.
         ScratchPool.shared.withBuffer(count: (Parallel.threadCount - 1) * weightCount) { partials in
-            let workers = forEachSampleBlock(geometry) { worker, block, position, parallelGEMM in
+            let perBlock = geometry.samplesPerBlock(targetColumns: 512, balanced: true)
+            let workers = forEachSampleBlock(geometry, samplesPerBlock: perBlock) { worker, block, position, parallelGEMM in
                 let target = worker == 0 ? dw : partials + (worker - 1) * weightCount
                 for group in 0..<geometry.groups {
                     let upstream = block.outputMatrix(dy, group: group, copyingIn: true)
