@@ -53,6 +53,7 @@ let package = Package(
         .executableTarget(name: "TensorTour", dependencies: ["FERTensor"], path: "Examples/TensorTour"),
 
         .testTarget(name: "FERTensorTests", dependencies: ["FERTensor"]),
+        .testTarget(name: "FERNNTests", dependencies: ["FERNN"]),
     ],
     swiftLanguageModes: [.v5]
 )
