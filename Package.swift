@@ -53,7 +53,10 @@ let package = Package(
         .executableTarget(name: "TensorTour", dependencies: ["FERTensor"], path: "Examples/TensorTour"),
 
         .testTarget(name: "FERTensorTests", dependencies: ["FERTensor"]),
-        .testTarget(name: "FERNNTests", dependencies: ["FERNN"]),
+        .testTarget(
+            name: "FERNNTests", dependencies: ["FERNN"],
+            exclude: ["Fixtures/generate_golden.py"],
+            resources: [.copy("Fixtures/golden.safetensors")]),
     ],
     swiftLanguageModes: [.v5]
 )

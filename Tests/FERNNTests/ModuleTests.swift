@@ -4,9 +4,10 @@ import FERTensor
 
 /// A small module tree shaped like a torchvision block.
 private final class Affine: Module, UnaryLayer {
+    override class var propertyKeys: [String: String] { ["runningMean": "running_mean"] }
     let weight = Parameter(Tensor.ones([2]))
     let bias = Parameter(Tensor.zeros([2]))
-    let runningMean = Buffer(Tensor.zeros([2]), key: "running_mean")
+    let runningMean = Buffer(Tensor.zeros([2]))
     func callAsFunction(_ input: Variable) -> Variable { input * weight.variable + bias.variable }
 }
 

@@ -4,11 +4,16 @@ import FERTensor
 ///
 /// Parameters (`Parameter`), buffers (`Buffer`) and child modules are found by
 /// reflection over stored properties, so a model never lists them by hand.
-/// Keys follow PyTorch: the property name (or the parameter's `key`), dotted
+/// Keys follow PyTorch: the property name, or its entry in `propertyKeys`
+/// when PyTorch spells it differently (`running_mean`, `out_proj`), dotted
 /// through children (`layer1.0.conv1.weight`); a property holding `[Module]`
 /// numbers its elements (`blocks.0`), and `Sequential` numbers its layers
 /// directly (`0`, `1`, ...). Optional children count only when present.
 open class Module {
+    /// State-dict keys of properties whose Swift name differs from PyTorch's
+    /// (`["runningMean": "running_mean"]`).
+    open class var propertyKeys: [String: String] { [:] }
+
     /// Whether the module is in training mode (BatchNorm uses batch statistics,
     /// Dropout drops); switched recursively by `train()` and `eval()`.
     public private(set) var isTraining = true
@@ -128,6 +133,7 @@ open class Module {
         parameters: [(key: String, parameter: Parameter)],
         buffers: [(key: String, buffer: Buffer)]
     ) {
+        let renamed = type(of: self).propertyKeys
         var mirrors: [Mirror] = []
         var mirror: Mirror? = Mirror(reflecting: self)
         while let current = mirror {
@@ -139,16 +145,17 @@ open class Module {
         var buffers: [(key: String, buffer: Buffer)] = []
         for mirror in mirrors {
             for case let (label?, value) in mirror.children {
-                let name = label.hasPrefix("_") ? String(label.dropFirst()) : label
+                let property = label.hasPrefix("_") ? String(label.dropFirst()) : label
+                let name = renamed[property] ?? property
                 switch unwrapped(value) {
                 case let module as Module:
                     children.append((name, module))
                 case let modules as [Module]:
                     children += modules.enumerated().map { ("\(name).\($0.offset)", $0.element) }
                 case let parameter as Parameter:
-                    parameters.append((parameter.key ?? name, parameter))
+                    parameters.append((name, parameter))
                 case let buffer as Buffer:
-                    buffers.append((buffer.key ?? name, buffer))
+                    buffers.append((name, buffer))
                 default:
                     break
                 }

@@ -11,18 +11,15 @@ public final class Parameter {
             precondition(value.shape == leaf.shape, "Parameter: new value of shape \(value.shape) replaces one of shape \(leaf.shape)")
         }
     }
-    /// Key in state dicts when it differs from the property name (e.g. `running_mean`).
-    public let key: String?
     /// Whether training updates it; a frozen parameter gets no gradient.
     public var requiresGradient: Bool
     private let leaf: GradientNode
 
     /// A trainable parameter holding `value`.
-    public init(_ value: Tensor, key: String? = nil, requiresGradient: Bool = true) {
+    public init(_ value: Tensor, requiresGradient: Bool = true) {
         self.value = value
-        self.key = key
         self.requiresGradient = requiresGradient
-        self.leaf = GradientNode(leafOfShape: value.shape, name: key ?? "parameter")
+        self.leaf = GradientNode(leafOfShape: value.shape, name: "parameter")
     }
 
     /// The gradient accumulated by backward passes since the last `zeroGradient()`.
@@ -53,12 +50,9 @@ public final class Parameter {
 public final class Buffer {
     /// The current value.
     public var value: Tensor
-    /// Key in state dicts when it differs from the property name.
-    public let key: String?
 
     /// A buffer holding `value`.
-    public init(_ value: Tensor, key: String? = nil) {
+    public init(_ value: Tensor) {
         self.value = value
-        self.key = key
     }
 }
