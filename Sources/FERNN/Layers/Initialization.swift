@@ -55,6 +55,31 @@ public enum Initialization {
         return Tensor.randomNormal(shape, standardDeviation: gain * (2 / Float(fanIn + fanOut)).squareRoot(), using: &generator)
     }
 
+    /// A (semi-)orthogonal matrix as `torch.nn.init.orthogonal_`: the Q of a
+    /// QR decomposition of a normal matrix, signs fixed by R's diagonal, scaled
+    /// by `gain`; shapes of rank > 2 are flattened to `[shape[0], rest]`.
+    ///
+    /// - Throws: `LinearAlgebraError` if LAPACK fails.
+    public static func orthogonal(_ shape: [Int], gain: Float = 1, using generator: inout RandomGenerator) throws -> Tensor {
+        precondition(shape.count >= 2, "Initialization.orthogonal: shape \(shape) needs rank 2 or more")
+        let rows = shape[0], columns = shape.dropFirst().reduce(1, *)
+        // Decompose the tall orientation so that Q has orthonormal columns.
+        let tall = rows < columns
+        let normal = Tensor.randomNormal(tall ? [columns, rows] : [rows, columns], using: &generator)
+        let (q, r) = try LinearAlgebra.qr(normal)
+        let width = q.shape[1]
+        var signed = q
+        signed.withUnsafeMutableBufferPointer { values in
+            r.withUnsafeBufferPointer { triangle in
+                for column in 0..<width where triangle[column * r.shape[1] + column] < 0 {
+                    for row in 0..<q.shape[0] { values[row * width + column] = -values[row * width + column] }
+                }
+            }
+        }
+        let oriented = tall ? signed.transposed() : signed
+        return (oriented * gain).reshaped(shape)
+    }
+
     private static func fan(_ shape: [Int], _ mode: FanMode) -> Int {
         let (fanIn, fanOut) = fans(of: shape)
         return mode == .fanIn ? fanIn : fanOut
