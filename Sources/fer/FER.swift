@@ -1,4 +1,5 @@
 import ArgumentParser
+import FERTensor
 
 /// The `fer` command line tool.
 @main

@@ -13,8 +13,9 @@ private final class TinyClassifier: Module {
         }
     }
 
+    override class var propertyKeys: [String: String] { ["runningMean": "running_mean"] }
     let scale: Parameter
-    let runningMean = Buffer(Tensor([0.5, 0.25, 0]), key: "running_mean")
+    let runningMean = Buffer(Tensor([0.5, 0.25, 0]))
     let fc: Head
 
     init(seed: UInt64) {

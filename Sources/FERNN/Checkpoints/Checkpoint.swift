@@ -25,7 +25,7 @@ import FERTensor
 /// copied file) is detected on loading.
 public enum Checkpoint {
     /// The FERKit version recorded in checkpoints this library writes.
-    public static let libraryVersion = "0.1.0"
+    public static let libraryVersion = FERKitVersion.string
 
     /// Prefix of the schedule's state entries in the training-state metadata.
     static let schedulePrefix = "schedule."
