@@ -1,0 +1,28 @@
+import FERTensor
+
+/// Inverted dropout, as `torch.nn.Dropout`: in training, zeroes each element
+/// with probability `probability` and scales the rest by `1 / (1 - p)`; in
+/// evaluation, passes the input through.
+///
+/// The layer owns a generator split off the one given at construction, so a
+/// seeded model drops the same elements on every run.
+public final class Dropout: Module, UnaryLayer {
+    /// Probability of zeroing an element.
+    public let probability: Float
+    private var generator: RandomGenerator
+
+    /// A dropout layer.
+    ///
+    /// - Precondition: `0 <= probability < 1`.
+    public init(probability: Float = 0.5, generator: inout RandomGenerator) {
+        precondition((0..<1).contains(probability), "Dropout: probability \(probability) must be in [0, 1)")
+        self.probability = probability
+        self.generator = generator.split()
+        super.init()
+    }
+
+    /// Applies dropout when training.
+    public func callAsFunction(_ input: Variable) -> Variable {
+        input.dropout(probability: probability, training: isTraining, generator: &generator)
+    }
+}
