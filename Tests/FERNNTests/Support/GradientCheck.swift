@@ -63,3 +63,54 @@ func expectGradientsMatchFiniteDifferences(
         }
     }
 }
+
+/// Checks a layer's gradients with respect to its input and to every one of
+/// its parameters against central finite differences of
+/// `L = sum(layer(input) * probe)`.
+func expectLayerGradientsMatchFiniteDifferences(
+    _ layer: Module, input: Tensor, samplesPerTensor: Int = 24,
+    sourceLocation: SourceLocation = #_sourceLocation,
+    _ apply: (Variable) -> Variable
+) {
+    let parameters = layer.parameters
+    let originals = parameters.map(\.value)
+    layer.zeroGradients()
+    let inputVariable = Variable(input, requiresGradient: true)
+    let output = apply(inputVariable)
+    let probe = randomTensor(output.shape, seed: 77)
+    (output * Variable(probe)).sum().backward()
+    let analytic = [inputVariable.gradient] + parameters.map(\.gradient)
+
+    func objective(input: Tensor) -> Double {
+        let result = noGrad { apply(Variable(input)) }.value
+        return zip(result.scalars, probe.scalars).reduce(0) { $0 + Double($1.0) * Double($1.1) }
+    }
+    for tensorIndex in 0...parameters.count {
+        guard let gradient = analytic[tensorIndex] else {
+            Issue.record("tensor \(tensorIndex) (0 = input) received no gradient", sourceLocation: sourceLocation)
+            continue
+        }
+        let base = tensorIndex == 0 ? input : originals[tensorIndex - 1]
+        var generator = RandomGenerator(seed: UInt64(tensorIndex))
+        let positions = base.count <= samplesPerTensor
+            ? Array(0..<base.count) : (0..<samplesPerTensor).map { _ in Int(generator.next() % UInt64(base.count)) }
+        for position in positions {
+            func shifted(_ delta: Float) -> Double {
+                var value = base
+                value.withUnsafeMutableBufferPointer { $0[position] += delta }
+                if tensorIndex == 0 { return objective(input: value) }
+                parameters[tensorIndex - 1].value = value
+                defer { parameters[tensorIndex - 1].value = originals[tensorIndex - 1] }
+                return objective(input: input)
+            }
+            let numeric = (shifted(GradientCheck.step) - shifted(-GradientCheck.step)) / Double(2 * GradientCheck.step)
+            let expected = Double(gradient.scalars[position])
+            let allowed = GradientCheck.absoluteTolerance + GradientCheck.relativeTolerance * Swift.max(Swift.abs(numeric), Swift.abs(expected))
+            if !(Swift.abs(numeric - expected) <= allowed) {
+                Issue.record("tensor \(tensorIndex) (0 = input) element \(position): autograd \(expected), finite differences \(numeric)",
+                             sourceLocation: sourceLocation)
+                break
+            }
+        }
+    }
+}
