@@ -54,6 +54,10 @@ let package = Package(
 
         .testTarget(name: "FERTensorTests", dependencies: ["FERTensor"]),
         .testTarget(
+            name: "FERBackbonesTests", dependencies: ["FERBackbones"],
+            exclude: ["Fixtures/generate_torchvision_keys.py"],
+            resources: [.copy("Fixtures/torchvision_state_dicts.json")]),
+        .testTarget(
             name: "FERNNTests", dependencies: ["FERNN"],
             exclude: ["Fixtures/generate_golden.py"],
             resources: [.copy("Fixtures/golden.safetensors")]),

@@ -22,10 +22,11 @@ private final class Block: Module {
     @Test func keysFollowPyTorchNaming() {
         let keys = Block().stateDictKeys
         #expect(keys == [
-            "conv1.weight", "conv1.bias", "downsample.0.weight", "downsample.0.bias", "downsample.1.weight",
-            "downsample.1.bias", "heads.0.weight", "heads.0.bias", "heads.1.weight", "heads.1.bias",
-            "conv1.running_mean", "downsample.0.running_mean", "downsample.1.running_mean",
-            "heads.0.running_mean", "heads.1.running_mean",
+            "conv1.weight", "conv1.bias", "conv1.running_mean",
+            "downsample.0.weight", "downsample.0.bias", "downsample.0.running_mean",
+            "downsample.1.weight", "downsample.1.bias", "downsample.1.running_mean",
+            "heads.0.weight", "heads.0.bias", "heads.0.running_mean",
+            "heads.1.weight", "heads.1.bias", "heads.1.running_mean",
         ])
         #expect(Block().parameterCount == 5 * 2 * 2)
     }

@@ -42,6 +42,16 @@ public final class Conv2d: Module, UnaryLayer {
         super.init()
     }
 
+    /// A convolution with the given weight `[O, C/groups, KH, KW]` and bias `[O]`.
+    public init(weight: Tensor, bias: Tensor?, options: ConvolutionOptions = .init()) {
+        precondition(weight.rank == 4, "Conv2d: weight must be [O, C/groups, KH, KW], got \(weight.shape)")
+        if let bias { precondition(bias.shape == [weight.shape[0]], "Conv2d: bias must be [\(weight.shape[0])], got \(bias.shape)") }
+        self.weight = Parameter(weight)
+        self.bias = bias.map { Parameter($0) }
+        self.options = options
+        super.init()
+    }
+
     /// Convolves `input` `[N, C, H, W]`.
     public func callAsFunction(_ input: Variable) -> Variable {
         Variable.conv2d(input, weight: weight.variable, bias: bias?.variable, options: options)

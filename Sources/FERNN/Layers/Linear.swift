@@ -19,6 +19,15 @@ public final class Linear: Module, UnaryLayer {
         super.init()
     }
 
+    /// A layer with the given weight `[out, in]` and bias `[out]`.
+    public init(weight: Tensor, bias: Tensor?) {
+        precondition(weight.rank == 2, "Linear: weight must be [out, in], got \(weight.shape)")
+        if let bias { precondition(bias.shape == [weight.shape[0]], "Linear: bias must be [\(weight.shape[0])], got \(bias.shape)") }
+        self.weight = Parameter(weight)
+        self.bias = bias.map { Parameter($0) }
+        super.init()
+    }
+
     /// Number of input features.
     public var inputFeatures: Int { weight.value.shape[1] }
     /// Number of output features.

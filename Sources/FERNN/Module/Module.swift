@@ -92,8 +92,15 @@ open class Module {
         return result
     }
 
-    /// Every state-dict key in declaration order (parameters then buffers of each module).
-    public var stateDictKeys: [String] { namedParameters.map(\.key) + namedBuffers.map(\.key) }
+    /// Every state-dict key in PyTorch's order: a module's own parameters,
+    /// then its own buffers, then its children's keys, recursively.
+    public var stateDictKeys: [String] {
+        var keys = namedOwnParameters.map(\.key) + namedOwnBuffers.map(\.key)
+        for (prefix, child) in namedChildren {
+            keys += child.stateDictKeys.map { "\(prefix).\($0)" }
+        }
+        return keys
+    }
 
     /// Copies values from a state dict, as `model.load_state_dict(state, strict=...)`.
     ///

@@ -1,0 +1,58 @@
+import FERNN
+import FERTensor
+
+/// The shortcut of a block that changes resolution or width: 1x1 convolution and BatchNorm (`downsample.0/1`).
+func downsample(inputChannels: Int, outputChannels: Int, stride: Int, generator: inout RandomGenerator) -> Sequential? {
+    guard stride != 1 || inputChannels != outputChannels else { return nil }
+    return Sequential(
+        kaimingConvolution(inputChannels: inputChannels, outputChannels: outputChannels, kernelSize: 1, stride: stride, generator: &generator),
+        BatchNorm2d(featureCount: outputChannels))
+}
+
+/// ResNet18/34's block: two 3x3 convolutions and a shortcut, as torchvision's `BasicBlock`.
+public final class BasicBlock: Module, UnaryLayer {
+    let conv1: Conv2d, bn1: BatchNorm2d, conv2: Conv2d, bn2: BatchNorm2d
+    let downsample: Sequential?
+
+    /// A block from `inputChannels` to `width` channels; `stride` 2 halves the resolution.
+    public init(inputChannels: Int, width: Int, stride: Int, generator: inout RandomGenerator) {
+        conv1 = kaimingConvolution(inputChannels: inputChannels, outputChannels: width, kernelSize: 3, stride: stride, padding: 1, generator: &generator)
+        bn1 = BatchNorm2d(featureCount: width)
+        conv2 = kaimingConvolution(inputChannels: width, outputChannels: width, kernelSize: 3, padding: 1, generator: &generator)
+        bn2 = BatchNorm2d(featureCount: width)
+        self.downsample = FERBackbones.downsample(inputChannels: inputChannels, outputChannels: width, stride: stride, generator: &generator)
+        super.init()
+    }
+
+    /// `relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x))`.
+    public func callAsFunction(_ input: Variable) -> Variable {
+        let residual = bn2(conv2(bn1(conv1(input)).relu()))
+        return (residual + (downsample?(input) ?? input)).relu()
+    }
+}
+
+/// ResNet50's block: 1x1, 3x3 (with the stride) and 1x1 convolutions, four
+/// times wider at the output, as torchvision's `Bottleneck` (ResNet v1.5).
+public final class Bottleneck: Module, UnaryLayer {
+    let conv1: Conv2d, bn1: BatchNorm2d, conv2: Conv2d, bn2: BatchNorm2d, conv3: Conv2d, bn3: BatchNorm2d
+    let downsample: Sequential?
+
+    /// A block from `inputChannels` to `4 * width` channels.
+    public init(inputChannels: Int, width: Int, stride: Int, generator: inout RandomGenerator) {
+        let output = width * ResidualBlockKind.bottleneck.expansion
+        conv1 = kaimingConvolution(inputChannels: inputChannels, outputChannels: width, kernelSize: 1, generator: &generator)
+        bn1 = BatchNorm2d(featureCount: width)
+        conv2 = kaimingConvolution(inputChannels: width, outputChannels: width, kernelSize: 3, stride: stride, padding: 1, generator: &generator)
+        bn2 = BatchNorm2d(featureCount: width)
+        conv3 = kaimingConvolution(inputChannels: width, outputChannels: output, kernelSize: 1, generator: &generator)
+        bn3 = BatchNorm2d(featureCount: output)
+        self.downsample = FERBackbones.downsample(inputChannels: inputChannels, outputChannels: output, stride: stride, generator: &generator)
+        super.init()
+    }
+
+    /// `relu(bn3(conv3(...)) + shortcut(x))`.
+    public func callAsFunction(_ input: Variable) -> Variable {
+        let hidden = bn2(conv2(bn1(conv1(input)).relu())).relu()
+        return (bn3(conv3(hidden)) + (downsample?(input) ?? input)).relu()
+    }
+}
