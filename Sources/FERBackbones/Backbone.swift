@@ -14,6 +14,8 @@ public protocol Backbone: UnaryLayer {
     func features(_ input: Variable) -> Variable
     /// Feature maps after each stage, `[N, C_i, H_i, W_i]`, shallow to deep.
     func stageOutputs(_ input: Variable) -> [Variable]
+    /// State-dict prefix of the final classifier layer (`fc`, `classifier.6`).
+    var classifierPrefix: String { get }
     /// Replaces the classifier with a fresh one for `classCount` classes, keeping everything else.
     func replaceClassifier(classCount: Int, generator: inout RandomGenerator)
 }
@@ -28,4 +30,30 @@ func kaimingConvolution(
         [outputChannels, inputChannels, kernelSize, kernelSize], mode: .fanOut, using: &generator)
     return Conv2d(weight: weight, bias: bias ? Tensor.zeros([outputChannels]) : nil,
                   options: ConvolutionOptions(stride: Size2D(stride), padding: Size2D(padding)))
+}
+
+extension Backbone {
+    /// Loads pretrained weights (e.g. ImageNet's 1000 classes) into a network
+    /// that may have another class count: the classifier is skipped when its
+    /// shape differs; every other key must match exactly.
+    ///
+    /// - Throws: `StateDictError` listing every missing, unexpected or
+    ///   mis-shaped key other than the skipped classifier.
+    public func loadPretrained(_ stateDict: [String: Tensor], source: String? = nil) throws {
+        let own = self.stateDict()
+        var filtered = stateDict
+        var skipped = Set<String>()
+        for key in ["\(classifierPrefix).weight", "\(classifierPrefix).bias"] where stateDict[key] != nil && stateDict[key]?.shape != own[key]?.shape {
+            filtered[key] = nil
+            skipped.insert(key)
+        }
+        if skipped.isEmpty {
+            try load(stateDict: filtered, source: source)
+            return
+        }
+        // Strict for everything but the classifier that was left out on purpose.
+        var completed = filtered
+        for key in skipped { completed[key] = own[key] }
+        try load(stateDict: completed, source: source)
+    }
 }

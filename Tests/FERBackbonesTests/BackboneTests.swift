@@ -84,6 +84,14 @@ private struct TorchvisionReference: Decodable {
         state["fc.bias"] = nil
         try model.load(stateDict: state, strict: false)
         #expect(model.conv1.weight.value == pretrained.conv1.weight.value)
+        let fresh = ResNet(depth: .resNet18, classCount: 7, generator: &generator)
+        let freshClassifier = fresh.fc.weight.value
+        try fresh.loadPretrained(pretrained.stateDict(), source: "imagenet.safetensors")
+        #expect(fresh.layer4.stateDict() == pretrained.layer4.stateDict())
+        #expect(fresh.fc.weight.value == freshClassifier)
+        var broken = pretrained.stateDict()
+        broken["layer1.0.conv1.weight"] = nil
+        #expect(throws: StateDictError.self) { try fresh.loadPretrained(broken) }
         pretrained.replaceClassifier(classCount: 7, generator: &generator)
         #expect(pretrained.classCount == 7 && pretrained.stateDict()["fc.weight"]?.shape == [7, 512])
     }

@@ -43,6 +43,7 @@ public final class ResNet: Module, Backbone {
 
     public var featureWidth: Int { fc.inputFeatures }
     public var classCount: Int { fc.outputFeatures }
+    public var classifierPrefix: String { "fc" }
 
     public func stageOutputs(_ input: Variable) -> [Variable] {
         precondition(input.rank == 4, "ResNet: input must be [N, C, H, W], got \(input.shape)")

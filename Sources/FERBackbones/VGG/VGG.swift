@@ -73,6 +73,7 @@ public final class VGG: Module, Backbone {
 
     public var featureWidth: Int { finalLayer.inputFeatures }
     public var classCount: Int { finalLayer.outputFeatures }
+    public var classifierPrefix: String { "classifier.\(classifier.layers.count - 1)" }
 
     public func stageOutputs(_ input: Variable) -> [Variable] {
         precondition(input.rank == 4, "VGG: input must be [N, C, H, W], got \(input.shape)")
