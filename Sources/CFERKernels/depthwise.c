@@ -3,7 +3,7 @@
 #include "dispatch.h"
 #include "fer_kernels.h"
 
-FER_HOT void fer_depthwise_forward(const float *x, const float *weight, const float *bias, float *y,
+FER_HOT void fer_depthwise_forward(const float *x, const float *weight, float *y,
                                    long channels, long multiplier, fer_window_geometry g,
                                    long plane_begin, long plane_end) {
     const long in_plane = g.in_height * g.in_width, out_plane = g.out_height * g.out_width;
@@ -14,8 +14,7 @@ FER_HOT void fer_depthwise_forward(const float *x, const float *weight, const fl
         for (long j = 0; j < multiplier; ++j) {
             const long o = c * multiplier + j;
             float *output = y + (n * channels * multiplier + o) * out_plane;
-            const float start = bias ? bias[o] : 0.0f;
-            for (long i = 0; i < out_plane; ++i) output[i] = start;
+            for (long i = 0; i < out_plane; ++i) output[i] = 0.0f;
             for (long kh = 0; kh < g.kernel_height; ++kh) {
                 for (long kw = 0; kw < g.kernel_width; ++kw) {
                     const float w = weight[o * taps + kh * g.kernel_width + kw];

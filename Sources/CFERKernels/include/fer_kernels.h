@@ -31,8 +31,8 @@ void fer_col2im(const float *col, long ldcol, long channels, fer_window_geometry
 
 /* ---- depthwise convolution (groups == input channels) ---- */
 
-/// y[n, c*m + j] = bias + sum_k w[c*m + j] * x[n, c] for planes (n, c) in [begin, end).
-void fer_depthwise_forward(const float *x, const float *weight, const float *bias, float *y,
+/// y[n, c*m + j] = sum_k w[c*m + j] * x[n, c] for planes (n, c) in [begin, end) (no bias).
+void fer_depthwise_forward(const float *x, const float *weight, float *y,
                            long channels, long multiplier, fer_window_geometry g,
                            long plane_begin, long plane_end);
 /// dx for input planes (n, c) in [begin, end) (overwritten).

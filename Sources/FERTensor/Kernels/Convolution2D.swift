@@ -231,41 +231,30 @@ extension Tensor {
     /// - Returns: `[N, O, OH, OW]`.
     public static func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, options: ConvolutionOptions = .init()) -> Tensor {
         let geometry = ConvolutionGeometry(inputShape: input.shape, weightShape: weight.shape, options: options)
-        if let bias {
-            precondition(bias.shape == [geometry.outputChannels], "conv2d: bias must be [\(geometry.outputChannels)], got \(bias.shape)")
-        }
-        let output = Tensor.empty(geometry.outputShape)
+        var output = Tensor.empty(geometry.outputShape)
         let x = input.storage.base, w = weight.storage.base, y = output.storage.base
-        let biasPointer = bias.map { UnsafePointer($0.storage.base) }
         if geometry.isDepthwise {
-            let planes = geometry.batch * geometry.inputChannels
-            Parallel.forRanges(planes) { _, range in
+            Parallel.forRanges(geometry.batch * geometry.inputChannels) { _, range in
                 fer_depthwise_forward(
-                    x, w, biasPointer, y, geometry.inputChannels, geometry.groupOutputChannels, geometry.window.raw,
+                    x, w, y, geometry.inputChannels, geometry.groupOutputChannels, geometry.window.raw,
                     range.lowerBound, range.upperBound)
             }
-            return withExtendedLifetime((input, weight, bias)) { output }
-        }
-        let rows = geometry.columnRows, groupOut = geometry.groupOutputChannels, plane = geometry.window.outputPlane
-        forEachSampleBlock(geometry, samplesPerBlock: geometry.samplesPerBlock(targetColumns: 512, balanced: true)) {
-            _, block, _, parallelGEMM in
-            for group in 0..<geometry.groups {
-                let columns = block.inputColumns(x, group: group)
-                let product = block.outputMatrix(y, group: group, copyingIn: false)
-                gemm(parallel: parallelGEMM, m: groupOut, n: block.width, k: rows, a: w + group * groupOut * rows, lda: rows,
-                     b: columns, ldb: block.width, c: product, ldc: block.width)
-                block.storeOutputMatrix(into: y, group: group)
-            }
-            guard let biasPointer else { return }
-            for sample in block.first..<(block.first + block.count) {
-                for channel in 0..<geometry.outputChannels {
-                    let start = y + (sample * geometry.outputChannels + channel) * plane
-                    let value = biasPointer[channel]
-                    for index in 0..<plane { start[index] += value }
+        } else {
+            let rows = geometry.columnRows, groupOut = geometry.groupOutputChannels
+            forEachSampleBlock(geometry, samplesPerBlock: geometry.samplesPerBlock(targetColumns: 512, balanced: true)) {
+                _, block, _, parallelGEMM in
+                for group in 0..<geometry.groups {
+                    let columns = block.inputColumns(x, group: group)
+                    let product = block.outputMatrix(y, group: group, copyingIn: false)
+                    gemm(parallel: parallelGEMM, m: groupOut, n: block.width, k: rows, a: w + group * groupOut * rows, lda: rows,
+                         b: columns, ldb: block.width, c: product, ldc: block.width)
+                    block.storeOutputMatrix(into: y, group: group)
                 }
             }
         }
-        return withExtendedLifetime((input, weight, bias)) { output }
+        withExtendedLifetime((input, weight)) {}  // the kernels above read their raw pointers
+        if let bias { addChannelBias(bias, to: &output, operation: "conv2d") }
+        return output
     }
 
     /// Gradient of `conv2d` with respect to its input.
@@ -364,22 +353,13 @@ extension Tensor {
     /// its bias: the sum of `outputGradient` over batch and space, shape `[O]`.
     public static func conv2dBackwardBias(_ outputGradient: Tensor) -> Tensor {
         precondition(outputGradient.rank >= 2, "conv2dBackwardBias: need [N, O, ...], got \(outputGradient.shape)")
-        let batch = outputGradient.shape[0], channels = outputGradient.shape[1]
-        let plane = outputGradient.shape.dropFirst(2).reduce(1, *)
-        let result = Tensor.zeros([channels])
-        let dy = outputGradient.storage.base, db = result.storage.base
-        Parallel.forRanges(channels, minimumChunk: Swift.max(1, 4096 / Swift.max(1, plane * batch))) { _, range in
-            for channel in range {
-                var total: Float = 0
-                for sample in 0..<batch {
-                    let start = dy + (sample * channels + channel) * plane
-                    var partial: Float = 0
-                    for index in 0..<plane { partial += start[index] }
-                    total += partial
-                }
-                db[channel] = total
-            }
-        }
-        return withExtendedLifetime(outputGradient) { result }
+        return outputGradient.sum(alongAxes: [0] + Array(2..<outputGradient.rank))
+    }
+
+    /// Adds a per-channel bias `[O]` to `[N, O, ...]` in place.
+    static func addChannelBias(_ bias: Tensor, to output: inout Tensor, operation: String) {
+        let channels = output.shape[1]
+        precondition(bias.shape == [channels], "\(operation): bias must be [\(channels)], got \(bias.shape)")
+        output += bias.reshaped([1, channels] + [Int](repeating: 1, count: output.rank - 2))
     }
 }

@@ -38,20 +38,7 @@ extension Tensor {
         let outputShape = convTranspose2dOutputShape(
             inputShape: input.shape, weightShape: weight.shape, options: options, outputPadding: outputPadding)
         var output = conv2dBackwardInput(input, weight: weight, inputShape: outputShape, options: options)
-        if let bias {
-            precondition(bias.shape == [outputShape[1]], "convTranspose2d: bias must be [\(outputShape[1])], got \(bias.shape)")
-            let plane = outputShape[2] * outputShape[3]
-            output.withUnsafeMutableBufferPointer { y in
-                bias.withUnsafeBufferPointer { b in
-                    for sample in 0..<outputShape[0] {
-                        for channel in 0..<outputShape[1] {
-                            let start = (sample * outputShape[1] + channel) * plane
-                            for index in start..<(start + plane) { y[index] += b[channel] }
-                        }
-                    }
-                }
-            }
-        }
+        if let bias { addChannelBias(bias, to: &output, operation: "convTranspose2d") }
         return output
     }
 
