@@ -12,6 +12,11 @@ enum GradientCheck {
     static let step: Float = 1e-2
     static let relativeTolerance: Double = 1e-2
     static let absoluteTolerance: Double = 1e-3
+
+    /// Whether an autograd gradient and a finite-difference estimate agree within the tolerances.
+    static func agrees(analytic: Double, numeric: Double) -> Bool {
+        Swift.abs(numeric - analytic) <= absoluteTolerance + relativeTolerance * Swift.max(Swift.abs(numeric), Swift.abs(analytic))
+    }
 }
 
 /// A tensor of standard-normal samples fixed by `seed`.
@@ -53,8 +58,7 @@ func expectGradientsMatchFiniteDifferences(
             minus[index].withUnsafeMutableBufferPointer { $0[position] -= step }
             let numeric = (objective(plus) - objective(minus)) / Double(2 * step)
             let analytic = Double(gradient.scalars[position])
-            let allowed = GradientCheck.absoluteTolerance + GradientCheck.relativeTolerance * Swift.max(Swift.abs(numeric), Swift.abs(analytic))
-            if !(Swift.abs(numeric - analytic) <= allowed) {
+            if !GradientCheck.agrees(analytic: analytic, numeric: numeric) {
                 Issue.record(
                     "input \(index) element \(position): autograd \(analytic), finite differences \(numeric)",
                     sourceLocation: sourceLocation)
@@ -105,8 +109,7 @@ func expectLayerGradientsMatchFiniteDifferences(
             }
             let numeric = (shifted(GradientCheck.step) - shifted(-GradientCheck.step)) / Double(2 * GradientCheck.step)
             let expected = Double(gradient.scalars[position])
-            let allowed = GradientCheck.absoluteTolerance + GradientCheck.relativeTolerance * Swift.max(Swift.abs(numeric), Swift.abs(expected))
-            if !(Swift.abs(numeric - expected) <= allowed) {
+            if !GradientCheck.agrees(analytic: expected, numeric: numeric) {
                 Issue.record("tensor \(tensorIndex) (0 = input) element \(position): autograd \(expected), finite differences \(numeric)",
                              sourceLocation: sourceLocation)
                 break
