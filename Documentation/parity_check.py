@@ -8,8 +8,10 @@ safetensors state dict, a batch of 4 images of 64x64 goes through PyTorch and
 `fer forward` in eval mode and in training mode, and the maximum absolute
 logit difference is printed. For resnet18 the parameter gradients of the mean
 cross-entropy are compared too (relative error per tensor, on tensors whose
-gradient norm is not negligible). VGG's training mode is not compared: its
-Dropout layers draw from different random generators in the two libraries.
+gradient norm is not negligible). VGG's Dropout layers draw their masks from
+different random generators in the two libraries, so VGG's training mode is
+compared with dropout switched off on both sides (`--dropout 0`, `p = 0`):
+BatchNorm still uses batch statistics.
 """
 import argparse, json, pathlib, subprocess
 import torch, torchvision
@@ -37,18 +39,23 @@ for name in ["resnet18", "resnet34", "resnet50", "vgg11", "vgg11_bn", "vgg13", "
             module.weight.data.uniform_(0.5, 1.5); module.bias.data.uniform_(-0.2, 0.2)
     weights = work / f"{name}.safetensors"
     save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(weights))
-    modes = ["eval"] if name.startswith("vgg") else ["eval", "train"]
-    for mode in modes:
+    vgg = name.startswith("vgg")
+    for mode in ["eval", "train"]:
         grad = name == "resnet18"
         out = work / f"{name}-{mode}-out.safetensors"
         command = [a.fer, "forward", "--arch", name, "--weights", str(weights), "--input", str(work / "input.safetensors"),
                    "--output", str(out)] + (["--train-mode"] if mode == "train" else []) + \
-                  (["--grad", "--labels", str(work / "labels.safetensors")] if grad else [])
+                  (["--grad", "--labels", str(work / "labels.safetensors")] if grad else []) + \
+                  (["--dropout", "0"] if vgg and mode == "train" else [])
         subprocess.run(command, check=True, capture_output=True)
         ours = load_file(str(out))
         reference = getattr(torchvision.models, name)(num_classes=7)
         reference.load_state_dict(model.state_dict())
         reference.train(mode == "train")
+        if vgg:
+            for module in reference.modules():
+                if isinstance(module, torch.nn.Dropout):
+                    module.p = 0.0
         logits = reference(x)
         row = {"model": name, "mode": mode, "logit_magnitude": round(logits.abs().mean().item(), 3),
                "max_abs_logit_difference": float(f"{(logits - ours['logits']).abs().max().item():.3g}")}

@@ -37,6 +37,11 @@ struct ForwardCommand: ParsableCommand {
     @Flag(help: "Run in training mode (BatchNorm uses batch statistics) instead of evaluation mode.")
     var trainMode = false
 
+    @Option(help: ArgumentHelp(
+        "Drop probability for every Dropout layer, overriding the architecture's.",
+        discussion: "0 runs training mode without dropout, to compare with a library whose random masks differ."))
+    var dropout: Float?
+
     @Option(help: "Number of classes (default: read from the weights' classifier).")
     var classes: Int?
 
@@ -45,6 +50,7 @@ struct ForwardCommand: ParsableCommand {
             throw ValidationError("unknown architecture '\(arch)'; choose one of \(Architecture.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         if grad && labels == nil { throw ValidationError("--grad needs --labels") }
+        if let dropout, !(0..<1).contains(dropout) { throw ValidationError("--dropout must be in [0, 1), got \(dropout)") }
     }
 
     func run() throws {
@@ -58,6 +64,9 @@ struct ForwardCommand: ParsableCommand {
         let model = architecture.make(classCount: classCount, inputChannels: inputChannels, generator: &generator)
         try model.load(stateDict: state, source: weights)
         model.train(trainMode)
+        if let dropout {
+            for case let layer as Dropout in model.modules { layer.probability = dropout }
+        }
 
         let batch = try tensor("input", in: input)
         var results: [String: Tensor] = [:]

@@ -62,5 +62,8 @@ import FERTensor
         #expect(Swift.abs(kept - 0.75) < 0.05)
         dropout.eval()
         #expect(dropout(Variable(Tensor.ones([10]))).value.scalars == [Float](repeating: 1, count: 10))
+        dropout.train()
+        dropout.probability = 0
+        #expect(dropout(Variable(Tensor.ones([10]))).value.scalars == [Float](repeating: 1, count: 10))
     }
 }

@@ -31,6 +31,14 @@ private final class Block: Module {
         #expect(Block().parameterCount == 5 * 2 * 2)
     }
 
+    @Test func modulesListsSelfAndEveryDescendantDepthFirst() {
+        let block = Block()
+        let modules = block.modules
+        #expect(modules.count == 1 + 1 + 3 + 2)
+        #expect(modules[0] === block && modules[1] === block.conv1 && modules[2] === block.downsample)
+        #expect(modules[3] === block.downsample!.layers[0] && modules.last === block.heads[1])
+    }
+
     @Test func trainAndEvalSwitchEveryDescendant() {
         let block = Block()
         block.eval()

@@ -7,8 +7,13 @@ import FERTensor
 /// The layer owns a generator split off the one given at construction, so a
 /// seeded model drops the same elements on every run.
 public final class Dropout: Module, UnaryLayer {
-    /// Probability of zeroing an element.
-    public let probability: Float
+    /// Probability of zeroing an element; may be changed later (e.g. to 0 to
+    /// run training mode without dropout), as `module.p` in PyTorch.
+    ///
+    /// - Precondition: `0 <= probability < 1`.
+    public var probability: Float {
+        didSet { precondition((0..<1).contains(probability), "Dropout: probability \(probability) must be in [0, 1)") }
+    }
     private var generator: RandomGenerator
 
     /// A dropout layer.

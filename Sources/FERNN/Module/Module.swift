@@ -55,6 +55,11 @@ open class Module {
         return result
     }
 
+    /// This module and all its descendants, depth first (as `model.modules()`).
+    public var modules: [Module] {
+        [self] + namedChildren.flatMap { $0.module.modules }
+    }
+
     /// Every parameter, in key order of `namedParameters`.
     public var parameters: [Parameter] { namedParameters.map(\.parameter) }
 
