@@ -4,34 +4,60 @@
 #include "dispatch.h"
 #include "fer_kernels.h"
 
+/* One tap of a row of max-pooling windows: source[ow * stride] against the
+   running maxima of outputs [lo, hi). Inlined with a constant stride, so that
+   the loop vectorises. */
+static inline __attribute__((always_inline)) void max_pool_tap(const float *restrict source, long stride, int32_t base,
+                                                               long lo, long hi, float *restrict best,
+                                                               int32_t *restrict index) {
+    for (long ow = lo; ow < hi; ++ow) {
+        const float value = source[ow * stride];
+        const int take = value > best[ow] || value != value;
+        best[ow] = take ? value : best[ow];
+        index[ow] = take ? base + (int32_t)(ow * stride) : index[ow];
+    }
+}
+
+/* Each output row is built tap by tap with the output column innermost, so
+   the comparisons vectorise. As PyTorch: a window starts at -inf with the
+   index of its first valid input, and an element replaces the running maximum
+   when it is greater or NaN (so NaN propagates; the first of equal maxima
+   wins). */
 FER_HOT void fer_max_pool_forward(const float *x, float *y, int32_t *argmax, fer_window_geometry g,
                                   long plane_begin, long plane_end) {
     const long in_plane = g.in_height * g.in_width, out_plane = g.out_height * g.out_width;
     for (long p = plane_begin; p < plane_end; ++p) {
         const float *input = x + p * in_plane;
-        float *output = y + p * out_plane;
-        int32_t *indices = argmax + p * out_plane;
         for (long oh = 0; oh < g.out_height; ++oh) {
+            float *restrict best = y + p * out_plane + oh * g.out_width;
+            int32_t *restrict index = argmax + p * out_plane + oh * g.out_width;
+            const long top = oh * g.stride_height - g.pad_height;
+            const long first_kh = fer_max(0, fer_ceil_div(-top, g.dilation_height));
+            const long first_ih = top + first_kh * g.dilation_height;
+            const int rows_valid = first_kh < g.kernel_height && first_ih < g.in_height;
             for (long ow = 0; ow < g.out_width; ++ow) {
-                float best = -INFINITY;
-                long best_index = -1;
-                for (long kh = 0; kh < g.kernel_height; ++kh) {
-                    const long ih = oh * g.stride_height - g.pad_height + kh * g.dilation_height;
-                    if (ih < 0 || ih >= g.in_height) continue;
-                    for (long kw = 0; kw < g.kernel_width; ++kw) {
-                        const long iw = ow * g.stride_width - g.pad_width + kw * g.dilation_width;
-                        if (iw < 0 || iw >= g.in_width) continue;
-                        const float value = input[ih * g.in_width + iw];
-                        if (value > best || isnan(value) || best_index < 0) {
-                            best = value;
-                            best_index = ih * g.in_width + iw;
-                            if (isnan(value)) goto found;
-                        }
+                const long left = ow * g.stride_width - g.pad_width;
+                const long first_kw = fer_max(0, fer_ceil_div(-left, g.dilation_width));
+                const long first_iw = left + first_kw * g.dilation_width;
+                const int valid = rows_valid && first_kw < g.kernel_width && first_iw < g.in_width;
+                best[ow] = -INFINITY;
+                index[ow] = valid ? (int32_t)(first_ih * g.in_width + first_iw) : -1;
+            }
+            for (long kh = 0; kh < g.kernel_height; ++kh) {
+                const long ih = top + kh * g.dilation_height;
+                if (ih < 0 || ih >= g.in_height) continue;
+                for (long kw = 0; kw < g.kernel_width; ++kw) {
+                    const long offset = kw * g.dilation_width - g.pad_width;
+                    const float *restrict source = input + ih * g.in_width + offset;
+                    long lo, hi;
+                    fer_valid_range(offset, g.stride_width, g.in_width, g.out_width, &lo, &hi);
+                    const int32_t base = (int32_t)(ih * g.in_width + offset);
+                    switch (g.stride_width) {
+                    case 1: max_pool_tap(source, 1, base, lo, hi, best, index); break;
+                    case 2: max_pool_tap(source, 2, base, lo, hi, best, index); break;
+                    default: max_pool_tap(source, g.stride_width, base, lo, hi, best, index);
                     }
                 }
-            found:
-                output[oh * g.out_width + ow] = best;
-                indices[oh * g.out_width + ow] = (int32_t)best_index;
             }
         }
     }

@@ -1,25 +1,71 @@
 import ArgumentParser
+import FERBackbones
+import FERTensor
 
 /// `fer bench`: speed measurements printed as tables or JSON lines.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure kernel speed.")
+        abstract: "Measure kernel or whole-model speed.",
+        discussion: """
+            `--suite kernels` times every distinct ResNet18 convolution in each pass against sgemm. \
+            `--suite models` times training steps (SGD with momentum, cross-entropy) and inference \
+            of whole models, with the fields of shared/bench/torch_reference.py.
+            """)
 
     /// Benchmark suites.
     enum Suite: String, ExpressibleByArgument, CaseIterable {
-        case kernels
+        case kernels, models
     }
 
     @Option(help: "Which suite to run: \(Suite.allCases.map(\.rawValue).joined(separator: ", ")).")
     var suite: Suite = .kernels
 
+    @Option(help: "Models for --suite models, comma-separated.")
+    var models = "resnet18,resnet34,vgg11_bn,vgg13_bn"
+
+    @Option(help: "Image side in pixels (--suite models).")
+    var size = 100
+
+    @Option(help: "Images per batch (--suite models).")
+    var batch = 32
+
+    @Option(help: "Worker threads (default: FERKIT_NUM_THREADS, else every core).")
+    var threads: Int?
+
+    @Option(help: "Untimed steps before timing (--suite models).")
+    var warmup = 2
+
+    @Option(help: "Timed steps (--suite models).")
+    var steps = 5
+
+    @Option(help: "Number of classes (--suite models).")
+    var classes = 7
+
     @Flag(help: "Print one JSON object per line.")
     var json = false
 
+    func validate() throws {
+        for name in models.split(separator: ",") where Architecture(rawValue: String(name)) == nil {
+            throw ValidationError("unknown model '\(name)'; choose from \(Architecture.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        guard size >= 32 else { throw ValidationError("--size must be at least 32") }
+        guard batch >= 1, steps >= 1, warmup >= 0, classes >= 2 else {
+            throw ValidationError("--batch and --steps must be at least 1, --warmup at least 0, --classes at least 2")
+        }
+    }
+
     func run() throws {
+        if let threads { Parallel.threadCount = threads }
         switch suite {
-        case .kernels: try KernelBenchmark(json: json).run()
+        case .kernels:
+            try KernelBenchmark(json: json).run()
+        case .models:
+            ModelBenchmark(
+                architectures: models.split(separator: ",").compactMap { Architecture(rawValue: String($0)) },
+                imageSize: size, batch: batch, warmupSteps: warmup, steps: steps, classCount: classes, json: json
+            ).run()
         }
     }
 }

@@ -23,6 +23,7 @@ struct ConvolutionCase: CustomTestStringConvertible, Sendable {
         .init(input: [8, 6, 3, 3], weight: [5, 6, 3, 3], options: .init(padding: 1)),                     // multi-sample blocks
         .init(input: [3, 5, 2, 2], weight: [7, 5, 1, 1], options: .init()),                               // pointwise blocks
         .init(input: [1, 2, 4, 6], weight: [3, 2, 2, 3], options: .init(stride: Size2D(height: 1, width: 2), padding: Size2D(height: 1, width: 0))),
+        .init(input: [2, 2, 9, 37], weight: [3, 2, 3, 3], options: .init(stride: 2, padding: 1)),         // wide strided rows
     ]
 
     @Test(arguments: cases) func forwardMatchesDirectLoops(_ c: ConvolutionCase) {

@@ -7,6 +7,7 @@ import Testing
         PoolingOptions(kernelSize: 2),                                        // VGG pool
         PoolingOptions(kernelSize: 3, stride: 2, ceilMode: true),
         PoolingOptions(kernelSize: Size2D(height: 2, width: 3), stride: 1, dilation: 2),
+        PoolingOptions(kernelSize: 3, stride: 3, padding: 1),
     ]
 
     @Test(arguments: maxCases) func maxPoolMatchesDirectLoops(_ options: PoolingOptions) {
@@ -28,6 +29,15 @@ import Testing
             expected[(index / outPlane) * plane + Int(result.indices[index])] += gradient
         }
         expectClose(dx, Tensor(shape: x.shape, scalars: expected))
+    }
+
+    @Test func maxPoolKeepsTheFirstOfEqualMaximaAndTheWindowStartForMinusInfinity() {
+        var x = Tensor.full([1, 1, 2, 3], value: 1)
+        x[0, 0, 0, 0] = 0
+        let ties = Tensor.maxPool2d(x, options: PoolingOptions(kernelSize: 2, stride: 1))
+        #expect(ties.indices == [1, 1])
+        let empty = Tensor.maxPool2d(Tensor.full([1, 1, 2, 2], value: -.infinity), options: PoolingOptions(kernelSize: 2))
+        #expect(empty.indices == [0])
     }
 
     @Test func maxPoolPropagatesNaN() {

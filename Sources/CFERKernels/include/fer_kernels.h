@@ -22,12 +22,19 @@ typedef struct {
 
 /* ---- im2col / col2im (convolution lowering to GEMM) ---- */
 
+/// Bytes of the lowering plan of a geometry: per kernel tap, the input offset
+/// and which output positions read the input rather than padding. One plan
+/// serves every plane and sample of a convolution.
+long fer_lowering_plan_size(fer_window_geometry g);
+/// Fills `plan` (fer_lowering_plan_size(g) bytes, 8-byte aligned) for `g`.
+void fer_lowering_plan_init(fer_window_geometry g, void *plan);
+
 /// Writes the columns of `channels` planes of `x` into `col`: row
 /// (c*KH + kh)*KW + kw holds out_height*out_width values, rows are `ldcol` apart.
-void fer_im2col(const float *x, long channels, fer_window_geometry g, float *col, long ldcol);
+void fer_im2col(const float *x, long channels, fer_window_geometry g, const void *plan, float *col, long ldcol);
 
 /// Adds the columns back into `channels` planes of `x` (the adjoint of im2col).
-void fer_col2im(const float *col, long ldcol, long channels, fer_window_geometry g, float *x);
+void fer_col2im(const float *col, long ldcol, long channels, fer_window_geometry g, const void *plan, float *x);
 
 /* ---- depthwise convolution (groups == input channels) ---- */
 

@@ -107,6 +107,8 @@ private struct SampleBlock {
     let packed: UnsafeMutablePointer<Float>
     /// Whether this block has all workers to itself (one block at a time).
     let ownsAllWorkers: Bool
+    /// The geometry's lowering plan (`fer_lowering_plan_init`), shared by all blocks.
+    let loweringPlan: UnsafeRawPointer
 
     /// Columns of the GEMMs: output positions of all samples in the block.
     var width: Int { count * geometry.window.outputPlane }
@@ -126,7 +128,7 @@ private struct SampleBlock {
         let lower = { (sample: Int) in
             fer_im2col(
                 inputPlanes(x, group: group, sample: sample), geometry.groupInputChannels, geometry.window.raw,
-                columns + sample * geometry.window.outputPlane, width)
+                loweringPlan, columns + sample * geometry.window.outputPlane, width)
         }
         if ownsAllWorkers {
             Parallel.forEach(count, lower)
@@ -189,14 +191,20 @@ private func forEachSampleBlock(
     let parallelBlocks = blocks >= Parallel.threadCount
     let workers = parallelBlocks ? Parallel.rangeCount(blocks) : 1
     let columnsCount = geometry.columnRows * perBlock * geometry.window.outputPlane
-    Parallel.forEach(workers) { worker in
-        ScratchPool.shared.withBuffer(count: SampleBlock.scratchCount(geometry, samples: perBlock)) { scratch in
-            for (position, block) in Parallel.range(worker, of: workers, total: blocks).enumerated() {
-                let first = block * perBlock
-                let sampleBlock = SampleBlock(
-                    geometry: geometry, first: first, count: Swift.min(perBlock, geometry.batch - first),
-                    columns: scratch, packed: scratch + columnsCount, ownsAllWorkers: !parallelBlocks)
-                body(worker, sampleBlock, position, !parallelBlocks)
+    let window = geometry.window.raw
+    withUnsafeTemporaryAllocation(byteCount: fer_lowering_plan_size(window), alignment: 16) { plan in
+        fer_lowering_plan_init(window, plan.baseAddress)
+        let loweringPlan = UnsafeRawPointer(plan.baseAddress!)
+        Parallel.forEach(workers) { worker in
+            ScratchPool.shared.withBuffer(count: SampleBlock.scratchCount(geometry, samples: perBlock)) { scratch in
+                for (position, block) in Parallel.range(worker, of: workers, total: blocks).enumerated() {
+                    let first = block * perBlock
+                    let sampleBlock = SampleBlock(
+                        geometry: geometry, first: first, count: Swift.min(perBlock, geometry.batch - first),
+                        columns: scratch, packed: scratch + columnsCount, ownsAllWorkers: !parallelBlocks,
+                        loweringPlan: loweringPlan)
+                    body(worker, sampleBlock, position, !parallelBlocks)
+                }
             }
         }
     }
@@ -294,7 +302,7 @@ extension Tensor {
                 if block.readsInputDirectly { continue }
                 for sample in 0..<block.count {
                     fer_col2im(block.columns + sample * geometry.window.outputPlane, block.width, geometry.groupInputChannels,
-                               geometry.window.raw, block.inputPlanes(dx, group: group, sample: sample))
+                               geometry.window.raw, block.loweringPlan, block.inputPlanes(dx, group: group, sample: sample))
                 }
             }
         }
