@@ -52,20 +52,28 @@ FER_HOT void fer_channel_affine(const float *x, const float *scale, const float 
     }
 }
 
-FER_HOT void fer_batch_norm_backward_reduce(const float *dy, const float *x, const float *mean, const float *invstd,
-                                            long batch, long channels, long spatial,
+/* The gradient reaching the normalisation: dy, or dy where a following ReLU's
+   output is positive and 0 elsewhere. */
+static inline __attribute__((always_inline)) float effective_gradient(const float *dy, const float *relu_output, long i) {
+    return relu_output ? (relu_output[i] > 0.0f ? dy[i] : 0.0f) : dy[i];
+}
+
+FER_HOT void fer_batch_norm_backward_reduce(const float *dy, const float *relu_output, const float *x, const float *mean,
+                                            const float *invstd, long batch, long channels, long spatial,
                                             float *sum_dy, float *sum_dy_xhat, long channel_begin, long channel_end) {
 #pragma clang fp reassociate(on)
     for (long c = channel_begin; c < channel_end; ++c) {
         const float mu = mean[c];
         double total = 0.0, weighted = 0.0;
         for (long n = 0; n < batch; ++n) {
-            const float *upstream = dy + (n * channels + c) * spatial;
-            const float *input = x + (n * channels + c) * spatial;
+            const long offset = (n * channels + c) * spatial;
+            const float *upstream = dy + offset, *input = x + offset;
+            const float *mask = relu_output ? relu_output + offset : 0;
             float partial = 0.0f, partial_weighted = 0.0f;
             for (long i = 0; i < spatial; ++i) {
-                partial += upstream[i];
-                partial_weighted += upstream[i] * (input[i] - mu);
+                const float g = effective_gradient(upstream, mask, i);
+                partial += g;
+                partial_weighted += g * (input[i] - mu);
             }
             total += partial;
             weighted += partial_weighted;
@@ -75,7 +83,8 @@ FER_HOT void fer_batch_norm_backward_reduce(const float *dy, const float *x, con
     }
 }
 
-FER_HOT void fer_batch_norm_backward_input(const float *dy, const float *x, const float *mean, const float *invstd,
+FER_HOT void fer_batch_norm_backward_input(const float *dy, const float *relu_output, const float *x,
+                                           const float *mean, const float *invstd,
                                            const float *gamma, const float *sum_dy, const float *sum_dy_xhat,
                                            long batch, long channels, long spatial, float *dx,
                                            long plane_begin, long plane_end) {
@@ -86,10 +95,17 @@ FER_HOT void fer_batch_norm_backward_input(const float *dy, const float *x, cons
         const float mean_dy = sum_dy[c] * inverse_count;
         const float slope = sum_dy_xhat[c] * inverse_count * invstd[c];
         const float mu = mean[c];
-        const float *upstream = dy + p * spatial;
-        const float *input = x + p * spatial;
+        const float *upstream = dy + p * spatial, *input = x + p * spatial;
+        const float *mask = relu_output ? relu_output + p * spatial : 0;
         float *gradient = dx + p * spatial;
         for (long i = 0; i < spatial; ++i)
-            gradient[i] = k * (upstream[i] - mean_dy - (input[i] - mu) * slope);
+            gradient[i] = k * (effective_gradient(upstream, mask, i) - mean_dy - (input[i] - mu) * slope);
+    }
+}
+
+FER_HOT void fer_add_relu(const float *a, const float *b, float *y, long begin, long end) {
+    for (long i = begin; i < end; ++i) {
+        const float v = a[i] + b[i];
+        y[i] = v > 0.0f ? v : 0.0f;
     }
 }

@@ -89,3 +89,47 @@ import FERTensor
         expectClose(output, expected, tolerance: 1e-5)
     }
 }
+
+/// Fused operations against the compositions they replace: same outputs and
+/// the same gradients for every input (the compositions are checked against
+/// finite differences above and in the unary and arithmetic suites).
+@Suite struct FusedReLUOperationTests {
+    /// Outputs and input gradients of `body` under the weighted-sum loss `Σ output ⊙ upstream`.
+    func valueAndGradients(_ inputs: [Tensor], upstream: Tensor, _ body: ([Variable]) -> Variable) -> [Tensor] {
+        let variables = inputs.map { Variable($0, requiresGradient: true) }
+        let output = body(variables)
+        (output * Variable(upstream)).sum().backward()
+        return [output.value] + variables.map { $0.gradient ?? Tensor.zeros($0.shape) }
+    }
+
+    @Test(arguments: [true, false]) func batchNormWithReLUEqualsBatchNormThenReLU(training: Bool) {
+        let x = randomTensor([2, 3, 4, 5], seed: 30), gamma = randomTensor([3], seed: 31), beta = randomTensor([3], seed: 32)
+        let mean = randomTensor([3], seed: 33) * 0.5, variance = randomTensor([3], seed: 34).abs() + 0.5
+        let upstream = randomTensor([2, 3, 4, 5], seed: 35)
+        func normalise(_ v: [Variable], relu: Bool) -> Variable {
+            Variable.batchNorm(v[0], weight: v[1], bias: v[2], runningMean: mean, runningVariance: variance,
+                               training: training, applyingReLU: relu).output
+        }
+        let fused = valueAndGradients([x, gamma, beta], upstream: upstream) { normalise($0, relu: true) }
+        let composed = valueAndGradients([x, gamma, beta], upstream: upstream) { normalise($0, relu: false).relu() }
+        #expect(fused[0].scalars.contains(0) && fused[0].scalars.contains { $0 > 0 })
+        for (a, b) in zip(fused, composed) { expectClose(a, b) }
+    }
+
+    @Test func batchNormLayerAppliesReLUOnRequest() {
+        let layer = BatchNorm2d(featureCount: 3)
+        let x = Variable(randomTensor([2, 3, 2, 2], seed: 36))
+        expectClose(layer(x, applyingReLU: true).value, layer(x).value.relu())
+    }
+
+    @Test func addReLUEqualsSumThenReLU() {
+        let a = randomTensor([2, 3, 4, 4], seed: 37), b = randomTensor([2, 3, 4, 4], seed: 38)
+        let upstream = randomTensor([2, 3, 4, 4], seed: 39)
+        let fused = valueAndGradients([a, b], upstream: upstream) { Variable.addReLU($0[0], $0[1]) }
+        let composed = valueAndGradients([a, b], upstream: upstream) { ($0[0] + $0[1]).relu() }
+        #expect(fused[0].scalars.contains(0) && fused[0].scalars.contains { $0 > 0 })
+        for (x, y) in zip(fused, composed) { expectClose(x, y) }
+        let broadcast = valueAndGradients([a, randomTensor([3, 1, 1], seed: 40)], upstream: upstream) { Variable.addReLU($0[0], $0[1]) }
+        #expect(broadcast[2].shape == [3, 1, 1])
+    }
+}

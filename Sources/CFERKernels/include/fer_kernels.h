@@ -81,12 +81,18 @@ void fer_batch_norm_statistics(const float *x, long batch, long channels, long s
 /// y = x * scale[c] + shift[c] for planes [begin, end); optionally followed by ReLU.
 void fer_channel_affine(const float *x, const float *scale, const float *shift, float *y,
                         long channels, long spatial, int relu, long plane_begin, long plane_end);
+/// y = max(a + b, 0) for elements [begin, end).
+void fer_add_relu(const float *a, const float *b, float *y, long begin, long end);
 /// Per-channel sums of dy and of dy * (x - mean) * invstd, channels [begin, end).
-void fer_batch_norm_backward_reduce(const float *dy, const float *x, const float *mean, const float *invstd,
-                                    long batch, long channels, long spatial,
+/// With `relu_output` (the output of a ReLU fused after the normalisation),
+/// dy counts only where that output is positive; NULL for none.
+void fer_batch_norm_backward_reduce(const float *dy, const float *relu_output, const float *x, const float *mean,
+                                    const float *invstd, long batch, long channels, long spatial,
                                     float *sum_dy, float *sum_dy_xhat, long channel_begin, long channel_end);
-/// Training-mode dx = gamma*invstd*(dy - sum_dy/M - xhat*sum_dy_xhat/M), planes [begin, end).
-void fer_batch_norm_backward_input(const float *dy, const float *x, const float *mean, const float *invstd,
+/// Training-mode dx = gamma*invstd*(dy - sum_dy/M - xhat*sum_dy_xhat/M), planes [begin, end);
+/// dy masked by `relu_output` as in fer_batch_norm_backward_reduce.
+void fer_batch_norm_backward_input(const float *dy, const float *relu_output, const float *x,
+                                   const float *mean, const float *invstd,
                                    const float *gamma, const float *sum_dy, const float *sum_dy_xhat,
                                    long batch, long channels, long spatial, float *dx,
                                    long plane_begin, long plane_end);

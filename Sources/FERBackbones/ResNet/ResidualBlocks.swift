@@ -26,8 +26,8 @@ public final class BasicBlock: Module, UnaryLayer {
 
     /// `relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x))`.
     public func callAsFunction(_ input: Variable) -> Variable {
-        let residual = bn2(conv2(bn1(conv1(input)).relu()))
-        return (residual + (downsample?(input) ?? input)).relu()
+        let residual = bn2(conv2(bn1(conv1(input), applyingReLU: true)))
+        return Variable.addReLU(residual, downsample?(input) ?? input)
     }
 }
 
@@ -52,7 +52,7 @@ public final class Bottleneck: Module, UnaryLayer {
 
     /// `relu(bn3(conv3(...)) + shortcut(x))`.
     public func callAsFunction(_ input: Variable) -> Variable {
-        let hidden = bn2(conv2(bn1(conv1(input)).relu())).relu()
-        return (bn3(conv3(hidden)) + (downsample?(input) ?? input)).relu()
+        let hidden = bn2(conv2(bn1(conv1(input), applyingReLU: true)), applyingReLU: true)
+        return Variable.addReLU(bn3(conv3(hidden)), downsample?(input) ?? input)
     }
 }

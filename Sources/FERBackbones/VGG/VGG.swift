@@ -77,11 +77,19 @@ public final class VGG: Module, Backbone {
 
     public func stageOutputs(_ input: Variable) -> [Variable] {
         precondition(input.rank == 4, "VGG: input must be [N, C, H, W], got \(input.shape)")
+        let layers = features.layers
         var x = input
         var outputs: [Variable] = []
-        for (index, layer) in features.layers.enumerated() {
-            x = layer(x)
+        var index = 0
+        while index < layers.count {
+            if let norm = layers[index] as? BatchNorm2d, index + 1 < layers.count, layers[index + 1] is ReLU {
+                x = norm(x, applyingReLU: true)  // BatchNorm and the ReLU after it in one pass
+                index += 1
+            } else {
+                x = layers[index](x)
+            }
             if stageEnds.contains(index) { outputs.append(x) }
+            index += 1
         }
         return outputs
     }

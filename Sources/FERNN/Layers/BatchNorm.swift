@@ -47,6 +47,12 @@ public class BatchNorm: Module, UnaryLayer {
 
     /// Normalises `input` `[N, C, ...]`.
     public func callAsFunction(_ input: Variable) -> Variable {
+        callAsFunction(input, applyingReLU: false)
+    }
+
+    /// Normalises `input` `[N, C, ...]` and, with `applyingReLU`, applies
+    /// ReLU in the same pass: `relu(bn(x))` without the intermediate tensor.
+    public func callAsFunction(_ input: Variable, applyingReLU: Bool) -> Variable {
         precondition(
             acceptedRanks.contains(input.rank) && input.shape[1] == featureCount,
             "\(type(of: self)): input \(input.shape) must have rank \(acceptedRanks.sorted()) and \(featureCount) channels")
@@ -57,7 +63,8 @@ public class BatchNorm: Module, UnaryLayer {
         }
         let result = Variable.batchNorm(
             input, weight: weight?.variable, bias: bias?.variable, runningMean: runningMean.value,
-            runningVariance: runningVariance.value, training: isTraining, momentum: factor, epsilon: epsilon)
+            runningVariance: runningVariance.value, training: isTraining, momentum: factor, epsilon: epsilon,
+            applyingReLU: applyingReLU)
         runningMean.value = result.runningMean
         runningVariance.value = result.runningVariance
         return result.output

@@ -54,9 +54,9 @@ extension Tensor {
 
     /// Batch normalisation in training mode on `[N, C, ...]`: normalises with
     /// the batch's own statistics, which it also returns (for running averages
-    /// and the backward pass).
+    /// and the backward pass). With `relu`, a ReLU follows in the same pass.
     public static func batchNormTraining(
-        _ input: Tensor, weight: Tensor?, bias: Tensor?, epsilon: Float = 1e-5
+        _ input: Tensor, weight: Tensor?, bias: Tensor?, epsilon: Float = 1e-5, relu: Bool = false
     ) -> (output: Tensor, statistics: ChannelStatistics, inverseStandardDeviation: Tensor) {
         let statistics = channelStatistics(input)
         let channels = input.shape[1]
@@ -69,7 +69,7 @@ extension Tensor {
             scale.storage.base[channel] = gamma * invstd
             shift.storage.base[channel] = beta - statistics.mean.storage.base[channel] * gamma * invstd
         }
-        let output = channelAffine(input, scale: scale, shift: shift)
+        let output = channelAffine(input, scale: scale, shift: shift, relu: relu)
         return (output, statistics, inverse)
     }
 
@@ -80,27 +80,32 @@ extension Tensor {
     ///   - input: the forward input.
     ///   - mean, inverseStandardDeviation: what `batchNormTraining` returned.
     ///   - weight: gamma `[C]`, or `nil` for no affine scale.
+    ///   - reluOutput: when the forward pass applied ReLU (`relu: true`), its
+    ///     output; the gradient then flows only where it is positive.
     public static func batchNormTrainingBackward(
-        _ outputGradient: Tensor, input: Tensor, mean: Tensor, inverseStandardDeviation: Tensor, weight: Tensor?
+        _ outputGradient: Tensor, input: Tensor, mean: Tensor, inverseStandardDeviation: Tensor, weight: Tensor?,
+        reluOutput: Tensor? = nil
     ) -> BatchNormGradients {
         let (batch, channels, spatial) = channelLayout(input.shape, "batchNormTrainingBackward")
         precondition(outputGradient.shape == input.shape, "batchNormTrainingBackward: gradient \(outputGradient.shape) vs input \(input.shape)")
+        precondition(reluOutput == nil || reluOutput!.shape == input.shape, "batchNormTrainingBackward: ReLU output \(reluOutput!.shape) vs input \(input.shape)")
+        let mask = reluOutput.map { UnsafePointer($0.storage.base) }
         let sumGradient = Tensor.empty([channels]), sumWeighted = Tensor.empty([channels])
         let dy = outputGradient.storage.base, x = input.storage.base
         let mu = mean.storage.base, invstd = inverseStandardDeviation.storage.base
         Parallel.forRanges(channels, minimumChunk: planeChunk(batch * spatial)) { _, range in
             fer_batch_norm_backward_reduce(
-                dy, x, mu, invstd, batch, channels, spatial,
+                dy, mask, x, mu, invstd, batch, channels, spatial,
                 sumGradient.storage.base, sumWeighted.storage.base, range.lowerBound, range.upperBound)
         }
         let inputGradient = Tensor.empty(input.shape)
         let gamma = weight.map { UnsafePointer($0.storage.base) }
         Parallel.forRanges(batch * channels, minimumChunk: planeChunk(spatial)) { _, range in
             fer_batch_norm_backward_input(
-                dy, x, mu, invstd, gamma, sumGradient.storage.base, sumWeighted.storage.base,
+                dy, mask, x, mu, invstd, gamma, sumGradient.storage.base, sumWeighted.storage.base,
                 batch, channels, spatial, inputGradient.storage.base, range.lowerBound, range.upperBound)
         }
-        return withExtendedLifetime((outputGradient, input, mean, inverseStandardDeviation, weight)) {
+        return withExtendedLifetime((outputGradient, input, mean, inverseStandardDeviation, weight, reluOutput)) {
             BatchNormGradients(input: inputGradient, weight: sumWeighted, bias: sumGradient)
         }
     }

@@ -12,6 +12,19 @@ extension Variable {
         }
     }
 
+    /// `relu(lhs + rhs)` in one pass (PyTorch's fused `_add_relu`), as a
+    /// residual block joins its branch and shortcut: both operands receive
+    /// the gradient where the output is positive. Operands of different
+    /// shapes broadcast through the unfused `(lhs + rhs).relu()`.
+    public static func addReLU(_ lhs: Variable, _ rhs: Variable) -> Variable {
+        guard lhs.shape == rhs.shape else { return (lhs + rhs).relu() }
+        let output = Tensor.addReLU(lhs.value, rhs.value)
+        return record(output, name: "add+relu", inputs: [lhs, rhs]) { gradient in
+            let masked = Variable.chained(gradient, output, ReLUDerivative())
+            return [lhs.requiresGradient ? masked : nil, rhs.requiresGradient ? masked : nil]
+        }
+    }
+
     /// Elementwise difference with broadcasting.
     public static func - (lhs: Variable, rhs: Variable) -> Variable {
         record(lhs.value - rhs.value, name: "subtract", inputs: [lhs, rhs]) { gradient in

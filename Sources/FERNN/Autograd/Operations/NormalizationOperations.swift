@@ -30,6 +30,8 @@ extension Variable {
     /// the caller to store. In eval mode the given running statistics
     /// normalise the input as constants (`Tensor.channelAffine`), so the
     /// input gradient is the output gradient times `weight / √(var + ε)`.
+    /// With `applyingReLU`, the output is `relu(batchNorm(x))`, computed in
+    /// the same pass and differentiated as the composition.
     ///
     /// - Parameters:
     ///   - weight, bias: per-channel scale (gamma) and shift (beta) `[C]`, or `nil`.
@@ -37,7 +39,7 @@ extension Variable {
     /// - Precondition: shapes as above; in training, more than one value per channel.
     public static func batchNorm(
         _ input: Variable, weight: Variable?, bias: Variable?, runningMean: Tensor, runningVariance: Tensor,
-        training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5
+        training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5, applyingReLU: Bool = false
     ) -> BatchNormResult {
         precondition(input.rank >= 2, "batchNorm: input must be [N, C, ...], got \(input.shape)")
         let channels = input.shape[1]
@@ -47,17 +49,20 @@ extension Variable {
         }
         guard training else {
             let output = batchNormEvaluation(
-                input, weight: weight, bias: bias, mean: runningMean, variance: runningVariance, epsilon: epsilon)
+                input, weight: weight, bias: bias, mean: runningMean, variance: runningVariance, epsilon: epsilon,
+                applyingReLU: applyingReLU)
             return BatchNormResult(
                 output: output, batchMean: nil, batchVariance: nil, runningMean: runningMean, runningVariance: runningVariance)
         }
         let perChannel = input.value.count / Swift.max(1, channels)
         precondition(perChannel > 1, "batchNorm: training needs more than one value per channel, input is \(input.shape)")
         let (output, statistics, inverse) = Tensor.batchNormTraining(
-            input.value, weight: weight?.value, bias: bias?.value, epsilon: epsilon)
-        let result = record(output, name: "batchNorm", optionalInputs: [input, weight, bias]) { gradient in
+            input.value, weight: weight?.value, bias: bias?.value, epsilon: epsilon, relu: applyingReLU)
+        let name = applyingReLU ? "batchNorm+relu" : "batchNorm"
+        let result = record(output, name: name, optionalInputs: [input, weight, bias]) { gradient in
             let gradients = Tensor.batchNormTrainingBackward(
-                gradient, input: input.value, mean: statistics.mean, inverseStandardDeviation: inverse, weight: weight?.value)
+                gradient, input: input.value, mean: statistics.mean, inverseStandardDeviation: inverse, weight: weight?.value,
+                reluOutput: applyingReLU ? output : nil)
             return [gradients.input, gradients.weight, gradients.bias]
         }
         let unbiased = statistics.variance * (Float(perChannel) / Float(perChannel - 1))
@@ -70,13 +75,16 @@ extension Variable {
     /// Eval-mode batch normalisation: `x * scale + shift` per channel with
     /// `scale = gamma / √(var + ε)` and `shift = beta - mean * scale`.
     private static func batchNormEvaluation(
-        _ input: Variable, weight: Variable?, bias: Variable?, mean: Tensor, variance: Tensor, epsilon: Float
+        _ input: Variable, weight: Variable?, bias: Variable?, mean: Tensor, variance: Tensor, epsilon: Float,
+        applyingReLU: Bool
     ) -> Variable {
         let inverse = (variance + epsilon).rsqrt()
         let scale = weight.map { $0.value * inverse } ?? inverse
         let shift = (bias?.value ?? Tensor.zeros(mean.shape)) - mean * scale
-        let output = Tensor.channelAffine(input.value, scale: scale, shift: shift)
-        return record(output, name: "batchNorm(eval)", optionalInputs: [input, weight, bias]) { gradient in
+        let output = Tensor.channelAffine(input.value, scale: scale, shift: shift, relu: applyingReLU)
+        let name = applyingReLU ? "batchNorm+relu(eval)" : "batchNorm(eval)"
+        return record(output, name: name, optionalInputs: [input, weight, bias]) { upstream in
+            let gradient = applyingReLU ? Variable.chained(upstream, output, ReLUDerivative()) : upstream
             let inputGradient = input.requiresGradient
                 ? Tensor.channelAffine(gradient, scale: scale, shift: Tensor.zeros(mean.shape)) : nil
             let weightGradient = weight?.requiresGradient == true
