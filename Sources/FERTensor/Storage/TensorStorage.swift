@@ -22,11 +22,7 @@ final class TensorStorage {
     @usableFromInline
     init(uninitializedCount count: Int) {
         precondition(count >= 0, "TensorStorage: negative element count \(count)")
-        var raw: UnsafeMutableRawPointer?
-        let bytes = Swift.max(count, 1) * MemoryLayout<Float>.stride
-        guard posix_memalign(&raw, TensorStorage.alignment, bytes) == 0, let raw else {
-            preconditionFailure("TensorStorage: cannot allocate \(bytes) bytes")
-        }
+        let raw = TensorMemory.allocate(bytes: TensorStorage.bytes(count), alignment: TensorStorage.alignment)
         base = raw.bindMemory(to: Float.self, capacity: Swift.max(count, 1))
         self.count = count
     }
@@ -39,7 +35,10 @@ final class TensorStorage {
         return result
     }
 
+    /// Bytes allocated for `count` elements.
+    private static func bytes(_ count: Int) -> Int { Swift.max(count, 1) * MemoryLayout<Float>.stride }
+
     deinit {
-        free(base)
+        TensorMemory.release(UnsafeMutableRawPointer(base), bytes: TensorStorage.bytes(count))
     }
 }
