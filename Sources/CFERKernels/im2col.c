@@ -29,7 +29,8 @@ enum {
 /* Gathering pays off below this output width. */
 #define GATHER_BELOW_WIDTH 16
 
-/* Layout of a plan: header, then pattern[out_plane] and offsets[taps]
+/* Layout of a plan: header, then (for the shifted and gathered modes only)
+   pattern[out_plane] and offsets[taps]
    (int32), then masks[taps][out_plane] (one byte per output position). */
 typedef struct {
     long mode, taps, out_plane;
@@ -59,6 +60,7 @@ void fer_lowering_plan_init(fer_window_geometry g, void *storage) {
     plan->out_plane = g.out_height * g.out_width;
     int32_t *pattern = (int32_t *)plan_pattern(plan), *offsets = (int32_t *)plan_offsets(plan);
     uint8_t *masks = (uint8_t *)plan_masks(plan);
+    if (plan->mode == LOWERING_ROWS) return; /* row runs compute their ranges as they go */
     for (long oh = 0; oh < g.out_height; ++oh)
         for (long ow = 0; ow < g.out_width; ++ow)
             pattern[oh * g.out_width + ow] = (int32_t)(oh * g.stride_height * g.in_width + ow * g.stride_width);
@@ -115,18 +117,17 @@ FER_HOT FER_INLINE_COPIES void fer_im2col(const float *x, long channels, fer_win
         const float *plane = x + c * in_plane;
         for (long tap = 0; tap < taps; ++tap) {
             float *restrict row = col + (c * taps + tap) * ldcol;
+            if (plan->mode == LOWERING_ROWS) {
+                lower_rows(plane, g, tap / g.kernel_width, tap % g.kernel_width, row);
+                continue;
+            }
             const uint8_t *restrict mask = masks + tap * out_plane;
             /* Masked positions are never read, so `source` may point outside the plane. */
             const float *source = plane + offsets[tap];
-            switch (plan->mode) {
-            case LOWERING_SHIFTED:
+            if (plan->mode == LOWERING_SHIFTED) {
                 for (long j = 0; j < out_plane; ++j) row[j] = mask[j] ? source[j] : 0.0f;
-                break;
-            case LOWERING_GATHERED:
+            } else {
                 for (long j = 0; j < out_plane; ++j) row[j] = mask[j] ? source[pattern[j]] : 0.0f;
-                break;
-            default:
-                lower_rows(plane, g, tap / g.kernel_width, tap % g.kernel_width, row);
             }
         }
     }

@@ -25,7 +25,10 @@ public enum TensorMemory {
         get { cache.withLock { $0.limit } }
         set {
             precondition(newValue >= 0, "TensorMemory.cacheLimitBytes must not be negative, got \(newValue)")
-            cache.withLock { $0.limit = newValue; $0.evict() }
+            unmap(cache.withLock { cache in
+                cache.limit = newValue
+                return cache.trimmed()
+            })
         }
     }
 
@@ -34,12 +37,12 @@ public enum TensorMemory {
 
     /// Returns every cached free buffer to the system.
     public static func emptyCache() {
-        cache.withLock { cache in
+        unmap(cache.withLock { cache in
             let limit = cache.limit
             cache.limit = 0
-            cache.evict()
-            cache.limit = limit
-        }
+            defer { cache.limit = limit }
+            return cache.trimmed()
+        })
     }
 
     /// Number of cached free buffers that would serve a request of `bytes`.
@@ -74,8 +77,12 @@ public enum TensorMemory {
             return
         }
         let size = pageRounded(bytes)
-        let evicted = cache.withLock { $0.give(pointer, size: size) }
-        for (buffer, size) in evicted { munmap(buffer, size) }
+        unmap(cache.withLock { $0.give(pointer, size: size) })
+    }
+
+    /// Returns buffers to the system (outside the cache's lock).
+    private static func unmap(_ buffers: [(buffer: UnsafeMutableRawPointer, size: Int)]) {
+        for (buffer, size) in buffers { munmap(buffer, size) }
     }
 
     private static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
@@ -95,26 +102,21 @@ public enum TensorMemory {
         }
 
         /// Caches a free buffer; returns the buffers to unmap to stay within the limit.
-        mutating func give(_ buffer: UnsafeMutableRawPointer, size: Int) -> [(UnsafeMutableRawPointer, Int)] {
-            guard size <= limit else { return [(buffer, size)] }
+        mutating func give(_ buffer: UnsafeMutableRawPointer, size: Int) -> [(buffer: UnsafeMutableRawPointer, size: Int)] {
             entries.append((buffer, size))
             bytes += size
-            var evicted: [(UnsafeMutableRawPointer, Int)] = []
-            while bytes > limit, !entries.isEmpty {
-                let oldest = entries.removeFirst()
-                bytes -= oldest.size
-                evicted.append((oldest.buffer, oldest.size))
-            }
-            return evicted
+            return trimmed()
         }
 
-        /// Unmaps the oldest buffers until the cache is within its limit.
-        mutating func evict() {
+        /// Removes the oldest buffers until the cache is within its limit; returns them to unmap.
+        mutating func trimmed() -> [(buffer: UnsafeMutableRawPointer, size: Int)] {
+            var evicted: [(buffer: UnsafeMutableRawPointer, size: Int)] = []
             while bytes > limit, !entries.isEmpty {
                 let oldest = entries.removeFirst()
                 bytes -= oldest.size
-                munmap(oldest.buffer, oldest.size)
+                evicted.append(oldest)
             }
+            return evicted
         }
     }
 
