@@ -32,32 +32,3 @@ import Testing
         #expect(scalar.item == 2.5)
     }
 }
-
-@Suite struct TensorMemoryTests {
-    /// A size no other test uses, so that concurrent tests do not disturb the counts.
-    let count = 300_007
-
-    @Test func aFreedLargeBufferIsReusedForTheSameSize() {
-        let bytes = count * MemoryLayout<Float>.stride
-        var address: UnsafeMutablePointer<Float>?
-        do {
-            let tensor = Tensor.zeros([count])
-            address = tensor.storage.base
-            #expect(TensorMemory.cachedBufferCount(forBytes: bytes) == 0)
-        }
-        #expect(TensorMemory.cachedBufferCount(forBytes: bytes) == 1)
-        let again = Tensor.ones([count])
-        #expect(again.storage.base == address)
-        #expect(TensorMemory.cachedBufferCount(forBytes: bytes) == 0)
-        #expect(again.scalars.allSatisfy { $0 == 1 })
-    }
-
-    @Test func emptyCacheReturnsFreeBuffersToTheSystem() {
-        let bytes = (count + 4096) * MemoryLayout<Float>.stride
-        do { _ = Tensor.zeros([count + 4096]) }
-        #expect(TensorMemory.cachedBufferCount(forBytes: bytes) == 1)
-        TensorMemory.emptyCache()
-        #expect(TensorMemory.cachedBufferCount(forBytes: bytes) == 0)
-        #expect(TensorMemory.cachedBytes >= 0)
-    }
-}

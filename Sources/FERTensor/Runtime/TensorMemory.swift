@@ -8,47 +8,38 @@ import Foundation
 /// Where tensor buffers come from.
 ///
 /// Small buffers come from `posix_memalign`. Large ones (activations,
-/// gradients, im2col scratch) are whole pages mapped for the tensor; when a
-/// tensor dies its pages go to a cache of free buffers by exact size, bounded
-/// by `cacheLimitBytes`, and beyond that bound back to the system at once.
+/// gradients, im2col scratch) are carved out of one reserved address range,
+/// the arena: best fit, split and coalesced by `ArenaLayout`, so the bytes an
+/// activation frees serve whatever the step asks for next, whatever its size.
 /// A training step asks for the same sizes in the same order every step, so
-/// steady-state steps reuse cached buffers instead of faulting in fresh pages,
-/// and resident memory stays at the live tensors plus the bounded cache
-/// (the C heap would keep freed blocks resident and fragmented).
+/// steady-state steps fault in no fresh pages, and resident memory stays close
+/// to the peak of live tensors. Free bytes that stay resident are a cache,
+/// bounded by `cacheLimitBytes`; beyond the bound their pages go back to the
+/// system at once.
 public enum TensorMemory {
-    /// Buffers of at least this many bytes are mapped and cached.
+    /// Buffers of at least this many bytes come from the arena.
     static let largeBufferBytes = 1 << 18
 
-    /// Upper bound on the bytes of free buffers kept for reuse (default 512 MiB;
-    /// `FERKIT_TENSOR_CACHE_MB` overrides it at start-up). 0 disables the cache.
+    /// Upper bound on the free bytes kept resident for reuse (default 512 MiB;
+    /// `FERKIT_TENSOR_CACHE_MB` overrides it at start-up). 0 gives every freed
+    /// page back at once.
     public static var cacheLimitBytes: Int {
-        get { cache.withLock { $0.limit } }
+        get { arena.withLock { $0.limit } }
         set {
             precondition(newValue >= 0, "TensorMemory.cacheLimitBytes must not be negative, got \(newValue)")
-            unmap(cache.withLock { cache in
-                cache.limit = newValue
-                return cache.trimmed()
-            })
+            arena.withLock { arena in
+                arena.limit = newValue
+                arena.discardFreePages(keepingAtMost: newValue)
+            }
         }
     }
 
-    /// Bytes of free buffers currently kept for reuse.
-    public static var cachedBytes: Int { cache.withLock { $0.bytes } }
+    /// Free bytes currently kept resident for reuse.
+    public static var cachedBytes: Int { arena.withLock { $0.layout.residentFreeBytes } }
 
-    /// Returns every cached free buffer to the system.
+    /// Returns the pages of every free buffer to the system.
     public static func emptyCache() {
-        unmap(cache.withLock { cache in
-            let limit = cache.limit
-            cache.limit = 0
-            defer { cache.limit = limit }
-            return cache.trimmed()
-        })
-    }
-
-    /// Number of cached free buffers that would serve a request of `bytes`.
-    static func cachedBufferCount(forBytes bytes: Int) -> Int {
-        let size = pageRounded(bytes)
-        return cache.withLock { $0.entries.filter { $0.size == size }.count }
+        arena.withLock { $0.discardFreePages(keepingAtMost: 0) }
     }
 
     /// `bytes` of memory aligned to at least `alignment` (at most a page).
@@ -61,9 +52,9 @@ public enum TensorMemory {
             return raw
         }
         let size = pageRounded(bytes)
-        if let reused = cache.withLock({ $0.take(size: size) }) { return reused }
+        if let carved = arena.withLock({ $0.allocate(size: size) }) { return carved }
         guard let mapped = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
-              mapped != UnsafeMutableRawPointer(bitPattern: -1)
+              mapped != MAP_FAILED
         else {
             preconditionFailure("TensorStorage: cannot map \(size) bytes (errno \(errno))")
         }
@@ -77,67 +68,110 @@ public enum TensorMemory {
             return
         }
         let size = pageRounded(bytes)
-        unmap(cache.withLock { $0.give(pointer, size: size) })
+        let inArena = arena.withLock { $0.free(pointer, size: size) }
+        if !inArena { munmap(pointer, size) }
     }
 
-    /// Returns buffers to the system (outside the cache's lock).
-    private static func unmap(_ buffers: [(buffer: UnsafeMutableRawPointer, size: Int)]) {
-        for (buffer, size) in buffers { munmap(buffer, size) }
+    /// Whether `pointer` lies in the arena (for tests).
+    static func arenaHolds(_ pointer: UnsafeMutableRawPointer) -> Bool {
+        arena.withLock { $0.holds(pointer) }
     }
 
     private static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
 
     private static func pageRounded(_ bytes: Int) -> Int { (bytes + pageSize - 1) / pageSize * pageSize }
 
-    /// Free mapped buffers, oldest first.
-    private struct Cache {
-        var entries: [(buffer: UnsafeMutableRawPointer, size: Int)] = []
-        var bytes = 0
-        var limit: Int
-
-        mutating func take(size: Int) -> UnsafeMutableRawPointer? {
-            guard let index = entries.lastIndex(where: { $0.size == size }) else { return nil }
-            bytes -= size
-            return entries.remove(at: index).buffer
-        }
-
-        /// Caches a free buffer; returns the buffers to unmap to stay within the limit.
-        mutating func give(_ buffer: UnsafeMutableRawPointer, size: Int) -> [(buffer: UnsafeMutableRawPointer, size: Int)] {
-            entries.append((buffer, size))
-            bytes += size
-            return trimmed()
-        }
-
-        /// Removes the oldest buffers until the cache is within its limit; returns them to unmap.
-        mutating func trimmed() -> [(buffer: UnsafeMutableRawPointer, size: Int)] {
-            var evicted: [(buffer: UnsafeMutableRawPointer, size: Int)] = []
-            while bytes > limit, !entries.isEmpty {
-                let oldest = entries.removeFirst()
-                bytes -= oldest.size
-                evicted.append(oldest)
-            }
-            return evicted
-        }
-    }
-
-    private static let cache = LockedCache(Cache(limit: {
+    private static let arena = LockedArena(Arena(limit: {
         if let text = ProcessInfo.processInfo.environment["FERKIT_TENSOR_CACHE_MB"], let megabytes = Int(text), megabytes >= 0 {
             return megabytes << 20
         }
         return 512 << 20
     }()))
 
-    /// The cache behind a lock: tensors die on any thread.
-    private final class LockedCache: @unchecked Sendable {
+    /// The reserved address range and what lives in it.
+    private struct Arena {
+        /// Start of the reservation, or nil when none could be made (every buffer is then mapped on its own).
+        let base: UnsafeMutableRawPointer?
+        var layout: ArenaLayout
+        /// Bytes from `base` that are readable and writable; the rest is reserved address space only.
+        var committedEnd = 0
+        var limit: Int
+
+        /// Address space reserved at start-up: it costs no memory until used.
+        private static let reservationSizes = [1 << 40, 1 << 36, 1 << 33]
+        /// Granularity in which reserved address space is made usable.
+        private static let commitGranularity = 64 << 20
+
+        init(limit: Int) {
+            self.limit = limit
+            for size in Self.reservationSizes {
+                let reserved = mmap(nil, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+                if let reserved, reserved != MAP_FAILED {
+                    base = reserved
+                    layout = ArenaLayout(capacity: size)
+                    return
+                }
+            }
+            base = nil
+            layout = ArenaLayout(capacity: 0)
+        }
+
+        /// A block of `size` bytes, or nil when the arena cannot hold it.
+        mutating func allocate(size: Int) -> UnsafeMutableRawPointer? {
+            guard let base, let offset = layout.allocate(size: size) else { return nil }
+            let end = offset + size
+            if end > committedEnd {
+                let newEnd = min(layout.capacity, (end + Self.commitGranularity - 1) / Self.commitGranularity * Self.commitGranularity)
+                guard mprotect(base + committedEnd, newEnd - committedEnd, PROT_READ | PROT_WRITE) == 0 else {
+                    layout.free(offset: offset, size: size)
+                    return nil
+                }
+                committedEnd = newEnd
+            }
+            return base + offset
+        }
+
+        /// Frees the block at `pointer` if it is in the arena; false if it is not.
+        mutating func free(_ pointer: UnsafeMutableRawPointer, size: Int) -> Bool {
+            guard let base, holds(pointer) else { return false }
+            layout.free(offset: pointer - base, size: size)
+            discardFreePages(keepingAtMost: limit)
+            return true
+        }
+
+        /// Whether `pointer` lies in the reserved range.
+        func holds(_ pointer: UnsafeMutableRawPointer) -> Bool {
+            guard let base else { return false }
+            return pointer >= base && pointer < base + layout.capacity
+        }
+
+        /// Gives the pages of free blocks back to the system until at most `bytes` free bytes stay resident.
+        /// Runs under the lock: a discarded range must not be handed out before its pages are dropped.
+        mutating func discardFreePages(keepingAtMost bytes: Int) {
+            guard let base, layout.residentFreeBytes > bytes else { return }
+            for range in layout.release(keepingAtMost: bytes) {
+                madvise(base + range.lowerBound, range.count, Self.discardAdvice)
+            }
+        }
+
+        #if os(Linux)
+        private static let discardAdvice = MADV_DONTNEED
+        #else
+        private static let discardAdvice = MADV_FREE
+        #endif
+    }
+
+    /// The arena behind a lock: tensors die on any thread.
+    private final class LockedArena: @unchecked Sendable {
         private let lock = NSLock()
-        private var cache: Cache
+        private var arena: Arena
 
-        init(_ cache: Cache) { self.cache = cache }
+        init(_ arena: Arena) { self.arena = arena }
 
-        func withLock<Result>(_ body: (inout Cache) -> Result) -> Result {
+        func withLock<Result>(_ body: (inout Arena) -> Result) -> Result {
             lock.lock()
             defer { lock.unlock() }
-            return body(&cache)
+            return body(&arena)
         }
     }
 }
