@@ -36,12 +36,14 @@ let package = Package(
 
         // Hot loops in C with run-time ISA dispatch, and OpenBLAS start-up fixes.
         .target(name: "CFERKernels", dependencies: ["COpenBLAS"]),
+        // libjpeg-turbo and libpng behind error-safe entry points (their error paths longjmp).
+        .target(name: "CFERCodecs", dependencies: ["CJPEG", "CPNG"]),
 
         .target(name: "FERTensor", dependencies: ["CFERKernels", "COpenBLAS", "CLAPACKE"]),
         .target(name: "FERNN", dependencies: ["FERTensor"]),
         .target(name: "FERBackbones", dependencies: ["FERNN"]),
         .target(name: "FERFusion", dependencies: ["FERBackbones"]),
-        .target(name: "FERData", dependencies: ["FERTensor", "CJPEG", "CPNG"]),
+        .target(name: "FERData", dependencies: ["FERTensor", "CFERCodecs", "CJPEG", "CPNG"]),
 
         .executableTarget(
             name: "fer",
@@ -61,6 +63,10 @@ let package = Package(
             name: "FERNNTests", dependencies: ["FERNN"],
             exclude: ["Fixtures/generate_golden.py"],
             resources: [.copy("Fixtures/golden.safetensors")]),
+        .testTarget(
+            name: "FERDataTests", dependencies: ["FERData"],
+            exclude: ["generate_image_fixtures.py"],
+            resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v5]
 )
