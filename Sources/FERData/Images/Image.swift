@@ -35,7 +35,7 @@ public struct Image: Sendable, Equatable {
 
     /// `[channels, height, width]` with samples scaled to [0, 1].
     public func tensor() -> Tensor {
-        var result = Tensor.zeros([channels, height, width])
+        var result = Tensor.empty([channels, height, width])
         let plane = width * height
         result.withUnsafeMutableBufferPointer { output in
             pixels.withUnsafeBufferPointer { input in
