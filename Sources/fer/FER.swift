@@ -8,5 +8,5 @@ struct FER: ParsableCommand {
         commandName: "fer",
         abstract: "Facial expression recognition with FERKit.",
         version: FERKitVersion.string,
-        subcommands: [InfoCommand.self, ModelsCommand.self, ForwardCommand.self, BenchCommand.self])
+        subcommands: [InfoCommand.self, ModelsCommand.self, SynthCommand.self, ForwardCommand.self, BenchCommand.self])
 }
