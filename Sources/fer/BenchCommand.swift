@@ -1,5 +1,6 @@
 import ArgumentParser
 import FERBackbones
+import FERData
 import FERTensor
 
 /// `fer bench`: speed measurements printed as tables or JSON lines.
@@ -10,12 +11,14 @@ struct BenchCommand: ParsableCommand {
         discussion: """
             `--suite kernels` times every distinct ResNet18 convolution in each pass against sgemm. \
             `--suite models` times training steps (SGD with momentum, cross-entropy) and inference \
-            of whole models, with the fields of shared/bench/torch_reference.py.
+            of whole models, with the fields of shared/bench/torch_reference.py. \
+            `--suite data` times the loader (read, JPEG decode, the paper's augmentation, batching) \
+            on synthetic JPEGs.
             """)
 
     /// Benchmark suites.
     enum Suite: String, ExpressibleByArgument, CaseIterable {
-        case kernels, models
+        case kernels, models, data
     }
 
     @Option(help: "Which suite to run: \(Suite.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -24,10 +27,13 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Models for --suite models, comma-separated.")
     var models = "resnet18,resnet34,vgg11_bn,vgg13_bn"
 
-    @Option(help: "Image side in pixels (--suite models).")
+    @Option(help: "Images to load (--suite data).")
+    var images = 2048
+
+    @Option(help: "Image side in pixels (--suite models, data).")
     var size = 100
 
-    @Option(help: "Images per batch (--suite models).")
+    @Option(help: "Images per batch (--suite models, data).")
     var batch = 32
 
     @Option(help: "Worker threads (default: FERKIT_NUM_THREADS, else every core).")
@@ -51,6 +57,7 @@ struct BenchCommand: ParsableCommand {
         }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         guard size >= 32 else { throw ValidationError("--size must be at least 32") }
+        guard images >= 1 else { throw ValidationError("--images must be at least 1") }
         guard batch >= 1, steps >= 1, warmup >= 0, classes >= 2 else {
             throw ValidationError("--batch and --steps must be at least 1, --warmup at least 0, --classes at least 2")
         }
@@ -66,6 +73,8 @@ struct BenchCommand: ParsableCommand {
                 architectures: models.split(separator: ",").compactMap { Architecture(rawValue: String($0)) },
                 imageSize: size, batch: batch, warmupSteps: warmup, steps: steps, classCount: classes, json: json
             ).run()
+        case .data:
+            try DataBenchmark(imageSize: size, batch: batch, images: images, json: json).run()
         }
     }
 }

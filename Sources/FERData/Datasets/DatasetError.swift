@@ -13,6 +13,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
     case emptySplit(source: String, split: String)
     /// A class folder without a mapping to a class.
     case unmappedFolder(path: String, known: [String])
+    /// A sample whose transformed image differs in shape from the rest of its batch.
+    case inconsistentShape(sample: String, expected: [Int], found: [Int])
 
     public var description: String {
         switch self {
@@ -22,6 +24,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
         case let .missingImage(file, line, image): "\(file):\(line): image \(image) does not exist"
         case let .emptySplit(source, split): "\(source): the \(split) split has no samples"
         case let .unmappedFolder(path, known): "\(path): folder has no class mapping (mapped: \(known.joined(separator: ", ")))"
+        case let .inconsistentShape(sample, expected, found):
+            "sample \(sample): transformed image has shape \(found), the batch has \(expected) (add a Resize)"
         }
     }
 }
