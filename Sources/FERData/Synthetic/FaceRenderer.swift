@@ -56,9 +56,11 @@ struct FaceRenderer {
         let angle = uniform(-0.22...0.22), scale = uniform(0.82...1.08)
         let shift = (uniform(-0.09...0.09), uniform(-0.09...0.09))
         let faceSize = (uniform(0.52...0.66), uniform(0.7...0.84))
-        let skin = Self.skinTones[Int(generator.next() % UInt64(Self.skinTones.count))].map { $0 * uniform(0.85...1.1) }
-        let hair = [uniform(0.05...0.5), uniform(0.03...0.35), uniform(0.02...0.25)]
-        let background = (0..<3).map { _ in uniform(0.1...0.9) }, backgroundTilt = uniform(-0.3...0.3)
+        let skin = Self.skinTones[Int(generator.next() % UInt64(Self.skinTones.count))] * uniform(0.85...1.1)
+        let hair = Color(uniform(0.05...0.5), uniform(0.03...0.35), uniform(0.02...0.25))
+        let background = Color(uniform(0.1...0.9), uniform(0.1...0.9), uniform(0.1...0.9)), backgroundTilt = uniform(-0.3...0.3)
+        let eyeWhite = Color(0.95, 0.95, 0.93), iris = Color(0.15, 0.1, 0.08), mouthInside = Color(0.12, 0.03, 0.03)
+        let lipColor = skin * Color(0.55, 0.25, 0.25)
         let light = (direction: uniform(0...(2 * .pi)), strength: uniform(0...0.35), level: uniform(0.7...1.15))
         let noise = uniform(0.01...0.06)
         let pixel = 2 / Float(size) / scale
@@ -70,38 +72,38 @@ struct FaceRenderer {
                 let u = (Float(column) + 0.5) / Float(size) * 2 - 1, v = (Float(row) + 0.5) / Float(size) * 2 - 1
                 let (du, dv) = ((u - shift.0) / scale, (v - shift.1) / scale)
                 let x = cosine * du + sine * dv, y = -sine * du + cosine * dv
-                var color = background.map { $0 * (1 + backgroundTilt * v) }
-                func paint(_ distance: Float, _ paint: [Float]) {
+                var color = background * (1 + backgroundTilt * v)
+                func paint(_ distance: Float, _ paint: Color) {
                     let coverage = min(max(0.5 - distance / pixel, 0), 1)
-                    if coverage > 0 { for c in 0..<3 { color[c] += coverage * (paint[c] - color[c]) } }
+                    if coverage > 0 { color += coverage * (paint - color) }
                 }
                 // Hair behind the head, then the face with soft shading toward its rim.
                 paint(Self.ellipse(x, y + 0.2, faceSize.0 * 1.12, faceSize.1 * 0.95), hair)
                 let face = Self.ellipse(x, y, faceSize.0, faceSize.1)
                 let rim = 1 - 0.25 * min(max((x * x) / (faceSize.0 * faceSize.0) + (y * y) / (faceSize.1 * faceSize.1), 0), 1)
-                paint(face, skin.map { $0 * rim })
+                paint(face, skin * rim)
                 // Eyes: white, iris, then an upper lid closing them as openness falls.
                 for side: Float in [-1, 1] {
                     let eyeX = x - side * 0.23, eyeY = y + 0.1
                     let eyeHeight = 0.055 * features.eyeOpenness
-                    paint(Self.ellipse(eyeX, eyeY, 0.1, eyeHeight), [0.95, 0.95, 0.93])
-                    paint(max(Self.circle(eyeX, eyeY, 0.045), Self.ellipse(eyeX, eyeY, 0.1, eyeHeight)), [0.15, 0.1, 0.08])
+                    paint(Self.ellipse(eyeX, eyeY, 0.1, eyeHeight), eyeWhite)
+                    paint(max(Self.circle(eyeX, eyeY, 0.045), Self.ellipse(eyeX, eyeY, 0.1, eyeHeight)), iris)
                     // Brows: a thick segment whose inner end rises or falls.
                     let browY = -0.26 - features.browRaise
                     let inner = (side * 0.1, browY - features.browInnerRaise), outer = (side * 0.36, browY + features.browInnerRaise * 0.3)
-                    paint(Self.segment(x, y, inner, outer) - 0.022, hair.map { $0 * 0.8 })
+                    paint(Self.segment(x, y, inner, outer) - 0.022, hair * 0.8)
                 }
                 // Nose: a short shaded stroke.
-                paint(Self.segment(x, y, (0, 0.05), (0.02, 0.22)) - 0.012, skin.map { $0 * 0.8 })
+                paint(Self.segment(x, y, (0, 0.05), (0.02, 0.22)) - 0.012, skin * 0.8)
                 // Mouth: a curved line (corners up when curve > 0), opened into a dark region.
                 let mouthX = x / max(features.mouthWidth, 0.05)
                 if abs(mouthX) <= 1.15 {
                     let center = 0.45 - features.mouthCurve * mouthX * mouthX + features.mouthTilt * mouthX
                     let opening = features.mouthOpen * max(0, 1 - mouthX * mouthX)
                     let lips = max(abs(y - center - opening / 2) - opening / 2 - 0.018, (abs(mouthX) - 1) * features.mouthWidth)
-                    paint(lips, [0.55 * skin[0], 0.25 * skin[1], 0.25 * skin[2]])
+                    paint(lips, lipColor)
                     if opening > 0.01 {
-                        paint(max(abs(y - center - opening / 2) - opening / 2, (abs(mouthX) - 0.95) * features.mouthWidth), [0.12, 0.03, 0.03])
+                        paint(max(abs(y - center - opening / 2) - opening / 2, (abs(mouthX) - 0.95) * features.mouthWidth), mouthInside)
                     }
                 }
                 let shade = light.level * (1 + light.strength * (u * cos(light.direction) + v * sin(light.direction)))
@@ -114,8 +116,12 @@ struct FaceRenderer {
         return Image(width: size, height: size, channels: 3, pixels: pixels)
     }
 
-    static let skinTones: [[Float]] = [
-        [0.98, 0.85, 0.75], [0.93, 0.76, 0.62], [0.82, 0.62, 0.47], [0.67, 0.47, 0.33], [0.48, 0.33, 0.23], [0.36, 0.25, 0.18],
+    /// Linear RGB in [0, 1].
+    typealias Color = SIMD3<Float>
+
+    static let skinTones: [Color] = [
+        Color(0.98, 0.85, 0.75), Color(0.93, 0.76, 0.62), Color(0.82, 0.62, 0.47),
+        Color(0.67, 0.47, 0.33), Color(0.48, 0.33, 0.23), Color(0.36, 0.25, 0.18),
     ]
 
     /// Approximate signed distance to an axis-aligned ellipse centred at the origin.

@@ -71,22 +71,19 @@ public struct SyntheticFER: Sendable {
             throw ImageError.encodingFailed(destination: root.path, reason: (error as NSError).localizedDescription)
         }
         let sampleSeeds = named.map { _ in generator.next() }
-        let failures = WorkerTally()
         let tally = WorkerTally()
-        DispatchQueue.concurrentPerform(iterations: Parallel.threadCount) { worker in
-            for index in stride(from: worker, to: named.count, by: Parallel.threadCount) {
-                var sampleGenerator = RandomGenerator(seed: sampleSeeds[index])
-                let image = render(named[index].1, using: &sampleGenerator)
-                do {
-                    try image.write(to: imageDirectory.appendingPathComponent(named[index].0 + "_aligned.jpg"), jpegQuality: 92)
-                } catch {
-                    failures.record(error)
-                }
-                let done = tally.increment()
-                if let progress, done % 100 == 0 || done == named.count { progress(done, named.count) }
+        Parallel.forEach(named.count) { index in
+            var sampleGenerator = RandomGenerator(seed: sampleSeeds[index])
+            let image = render(named[index].1, using: &sampleGenerator)
+            do {
+                try image.write(to: imageDirectory.appendingPathComponent(named[index].0 + "_aligned.jpg"), jpegQuality: 92)
+            } catch {
+                tally.record(error)
             }
+            let done = tally.increment()
+            if let progress, done % 100 == 0 || done == named.count { progress(done, named.count) }
         }
-        if let error = failures.first { throw error }
+        if let error = tally.firstError { throw error }
         let labels = named.map { "\($0.0).jpg \($0.1.rawValue + 1)" }.joined(separator: "\n") + "\n"
         do {
             try labels.write(to: labelURL, atomically: true, encoding: .utf8)
@@ -103,7 +100,7 @@ final class WorkerTally: @unchecked Sendable {
     private var error: Error?
     private var count = 0
 
-    var first: Error? { lock.withLock { error } }
+    var firstError: Error? { lock.withLock { error } }
 
     func record(_ error: Error) { lock.withLock { if self.error == nil { self.error = error } } }
 

@@ -54,43 +54,32 @@ public struct Resize: ImageTransform {
 struct FilterTaps {
     private var starts: [Int] = []
     private var counts: [Int] = []
+    /// Where each output index's weights begin in `weights`.
+    private var offsets: [Int] = []
     private var weights: [Float] = []
-    private var maxCount = 0
 
     init(input: Int, output: Int) {
         let scale = Double(input) / Double(output)
         let filterScale = Swift.max(scale, 1)
-        let support = filterScale
         for index in 0..<output {
             let center = (Double(index) + 0.5) * scale
-            let first = Swift.max(0, Int(center - support + 0.5))
-            let last = Swift.min(input, Int(center + support + 0.5))
-            var taps = (first..<last).map { Swift.max(0, 1 - abs((Double($0) - center + 0.5) / filterScale)) }
+            let first = Swift.max(0, Int(center - filterScale + 0.5))
+            let last = Swift.min(input, Int(center + filterScale + 0.5))
+            let taps = (first..<last).map { Swift.max(0, 1 - abs((Double($0) - center + 0.5) / filterScale)) }
             let total = taps.reduce(0, +)
-            if total > 0 { taps = taps.map { $0 / total } }
             starts.append(first)
             counts.append(taps.count)
-            maxCount = Swift.max(maxCount, taps.count)
-            weights += taps.map(Float.init)
+            offsets.append(weights.count)
+            weights += taps.map { Float(total > 0 ? $0 / total : $0) }
         }
-        // Equal-length weight rows make the lookup a multiplication.
-        var padded: [Float] = []
-        var offset = 0
-        for count in counts {
-            padded += weights[offset..<(offset + count)]
-            padded += [Float](repeating: 0, count: maxCount - count)
-            offset += count
-        }
-        weights = padded
     }
 
     /// The filtered value at output `index` of the source line at `line` (elements `stride` apart).
     @inline(__always)
     func sample(_ line: UnsafePointer<Float>, stride: Int, at index: Int) -> Float {
         var sum: Float = 0
-        let start = starts[index]
-        let base = index * maxCount
-        for tap in 0..<counts[index] { sum += weights[base + tap] * line[(start + tap) * stride] }
+        let start = starts[index], offset = offsets[index]
+        for tap in 0..<counts[index] { sum += weights[offset + tap] * line[(start + tap) * stride] }
         return sum
     }
 }

@@ -18,7 +18,6 @@ struct ArenaLayout {
     private(set) var residentEnd = 0
     /// Bytes in allocated blocks.
     private(set) var liveBytes = 0
-    private var releasedBytes = 0
 
     /// An empty layout over `capacity` bytes.
     init(capacity: Int) {
@@ -27,7 +26,7 @@ struct ArenaLayout {
     }
 
     /// Free bytes whose pages may still be resident: the reusable cache.
-    var residentFreeBytes: Int { residentEnd - liveBytes - releasedBytes }
+    var residentFreeBytes: Int { residentEnd - liveBytes - releasedRanges.reduce(0) { $0 + $1.count } }
 
     /// Offset of a new block of `size` bytes, or nil when no free range holds it.
     mutating func allocate(size: Int) -> Int? {
@@ -114,7 +113,6 @@ struct ArenaLayout {
             if released.upperBound > range.upperBound { kept.append(range.upperBound..<released.upperBound) }
         }
         releasedRanges = kept
-        releasedBytes = kept.reduce(0) { $0 + $1.count }
     }
 
     /// Adds `range` (disjoint from every released range) to the released ranges, coalescing.
@@ -131,6 +129,5 @@ struct ArenaLayout {
         let index = kept.firstIndex { $0.lowerBound > merged.lowerBound } ?? kept.endIndex
         kept.insert(merged, at: index)
         releasedRanges = kept
-        releasedBytes = kept.reduce(0) { $0 + $1.count }
     }
 }
