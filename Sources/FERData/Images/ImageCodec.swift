@@ -23,12 +23,12 @@ extension Image {
             throw ImageError.unknownFormat(source: source)
         }
         var decoded = fer_decoded_image()
-        var message = [CChar](repeating: 0, count: 256)
+        var message = [CChar](repeating: 0, count: Self.messageCapacity)
         let status = data.withUnsafeBytes { bytes in
             let base = bytes.bindMemory(to: UInt8.self).baseAddress
             return switch format {
-            case .jpeg: fer_jpeg_decode(base, bytes.count, maxPixels, &decoded, &message, message.count)
-            case .png: fer_png_decode(base, bytes.count, maxPixels, &decoded, &message, message.count)
+            case .jpeg: fer_jpeg_decode(base, bytes.count, maxPixels, &decoded, &message, Self.messageCapacity)
+            case .png: fer_png_decode(base, bytes.count, maxPixels, &decoded, &message, Self.messageCapacity)
             }
         }
         guard status == FER_CODEC_OK, let pixels = decoded.pixels else {
@@ -42,17 +42,12 @@ extension Image {
 
     /// The image encoded as a baseline JPEG of `quality` (1...100).
     public func jpegData(quality: Int = 95) throws -> Data {
-        precondition((1...100).contains(quality), "Image.jpegData: quality must be in 1...100, got \(quality)")
-        return try encoded(destination: "<memory>") { pixels, output, size, message in
-            fer_jpeg_encode(pixels, width, height, channels, Int32(quality), output, size, message, 256)
-        }
+        try encoded(as: .jpeg, jpegQuality: quality, destination: "<memory>")
     }
 
     /// The image encoded as an 8-bit PNG.
     public func pngData() throws -> Data {
-        try encoded(destination: "<memory>") { pixels, output, size, message in
-            fer_png_encode(pixels, width, height, channels, output, size, message, 256)
-        }
+        try encoded(as: .png, jpegQuality: 95, destination: "<memory>")
     }
 
     /// Writes the image to `url` in the format its extension names (`.jpg`, `.jpeg`, `.png`).
@@ -60,12 +55,7 @@ extension Image {
         guard let format = ImageFormat(pathExtension: url.pathExtension) else {
             throw ImageError.encodingFailed(destination: url.path, reason: "the extension must be .jpg, .jpeg or .png")
         }
-        let data: Data
-        do {
-            data = format == .jpeg ? try jpegData(quality: jpegQuality) : try pngData()
-        } catch let ImageError.encodingFailed(_, reason) {
-            throw ImageError.encodingFailed(destination: url.path, reason: reason)
-        }
+        let data = try encoded(as: format, jpegQuality: jpegQuality, destination: url.path)
         do {
             try data.write(to: url, options: .atomic)
         } catch {
@@ -73,22 +63,29 @@ extension Image {
         }
     }
 
-    private typealias Encoder = (
-        UnsafePointer<UInt8>, UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>, UnsafeMutablePointer<Int>,
-        UnsafeMutablePointer<CChar>
-    ) -> fer_codec_status
-
-    private func encoded(destination: String, _ encode: Encoder) throws -> Data {
+    /// The image encoded as `format`; `destination` names it in errors.
+    private func encoded(as format: ImageFormat, jpegQuality: Int, destination: String) throws -> Data {
+        precondition((1...100).contains(jpegQuality), "Image: JPEG quality must be in 1...100, got \(jpegQuality)")
         var output: UnsafeMutablePointer<UInt8>?
         var size = 0
-        var message = [CChar](repeating: 0, count: 256)
-        let status = pixels.withUnsafeBufferPointer { encode($0.baseAddress!, &output, &size, &message) }
+        var message = [CChar](repeating: 0, count: Self.messageCapacity)
+        let status = pixels.withUnsafeBufferPointer { buffer in
+            switch format {
+            case .jpeg:
+                fer_jpeg_encode(buffer.baseAddress, width, height, channels, Int32(jpegQuality), &output, &size, &message, Self.messageCapacity)
+            case .png:
+                fer_png_encode(buffer.baseAddress, width, height, channels, &output, &size, &message, Self.messageCapacity)
+            }
+        }
         guard status == FER_CODEC_OK, let output else {
             throw ImageError.encodingFailed(destination: destination, reason: String(cString: message))
         }
         defer { fer_codec_free(output) }
         return Data(bytes: output, count: size)
     }
+
+    /// Bytes of the buffer the codecs write their error messages into.
+    private static let messageCapacity = 256
 
     private static func error(_ status: fer_codec_status, format: ImageFormat, source: String, message: String) -> ImageError {
         switch status {
