@@ -45,14 +45,26 @@ FER_HOT void fer_batch_norm_statistics(const float *x, long batch, long channels
     }
 }
 
-FER_HOT void fer_channel_affine(const float *x, const float *scale, const float *shift, float *y,
-                                long channels, long spatial, int relu, long plane_begin, long plane_end) {
+FER_HOT void fer_channel_affine(const float *x, const float *scale, const float *shift, const float *residual,
+                                float *y, long channels, long spatial, int relu, long plane_begin, long plane_end) {
     for (long p = plane_begin; p < plane_end; ++p) {
         const long c = p % channels;
         const float a = scale[c], b = shift[c];
         const float *input = x + p * spatial;
         float *output = y + p * spatial;
-        if (relu) {
+        if (residual) {
+            const float *added = residual + p * spatial;
+            if (relu) {
+                FER_PLANE_LOOP
+                for (long i = 0; i < spatial; ++i) {
+                    const float v = input[i] * a + b + added[i];
+                    output[i] = v > 0.0f ? v : 0.0f;
+                }
+            } else {
+                FER_PLANE_LOOP
+                for (long i = 0; i < spatial; ++i) output[i] = input[i] * a + b + added[i];
+            }
+        } else if (relu) {
             FER_PLANE_LOOP
             for (long i = 0; i < spatial; ++i) {
                 const float v = input[i] * a + b;

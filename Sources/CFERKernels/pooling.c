@@ -63,6 +63,36 @@ FER_HOT void fer_max_pool_forward(const float *x, float *y, int32_t *argmax, fer
     }
 }
 
+/* The greater of a running maximum and a value, or the value if it is NaN. */
+static inline float max_keeping_nan(float best, float value) { return value > best || value != value ? value : best; }
+
+FER_HOT void fer_max_pool_forward_values(const float *x, float *y, float *restrict row_max, fer_window_geometry g,
+                                         long plane_begin, long plane_end) {
+    const long in_plane = g.in_height * g.in_width, out_plane = g.out_height * g.out_width;
+    for (long p = plane_begin; p < plane_end; ++p) {
+        const float *input = x + p * in_plane;
+        for (long oh = 0; oh < g.out_height; ++oh) {
+            float *restrict best = y + p * out_plane + oh * g.out_width;
+            const long top = oh * g.stride_height - g.pad_height;
+            for (long iw = 0; iw < g.in_width; ++iw) row_max[iw] = -INFINITY;
+            for (long kh = 0; kh < g.kernel_height; ++kh) {
+                const long ih = top + kh * g.dilation_height;
+                if (ih < 0 || ih >= g.in_height) continue;
+                const float *restrict source = input + ih * g.in_width;
+                for (long iw = 0; iw < g.in_width; ++iw) row_max[iw] = max_keeping_nan(row_max[iw], source[iw]);
+            }
+            for (long ow = 0; ow < g.out_width; ++ow) best[ow] = -INFINITY;
+            for (long kw = 0; kw < g.kernel_width; ++kw) {
+                const long offset = kw * g.dilation_width - g.pad_width;
+                long lo, hi;
+                fer_valid_range(offset, g.stride_width, g.in_width, g.out_width, &lo, &hi);
+                const float *restrict source = row_max + offset;
+                for (long ow = lo; ow < hi; ++ow) best[ow] = max_keeping_nan(best[ow], source[ow * g.stride_width]);
+            }
+        }
+    }
+}
+
 FER_HOT void fer_max_pool_backward(const float *dy, const int32_t *argmax, float *dx, fer_window_geometry g,
                                    long plane_begin, long plane_end) {
     const long in_plane = g.in_height * g.in_width, out_plane = g.out_height * g.out_width;

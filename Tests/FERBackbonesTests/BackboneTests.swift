@@ -53,6 +53,20 @@ private struct TorchvisionReference: Decodable {
         #expect(missing.isEmpty, "parameters without gradient: \(missing)")
     }
 
+    @Test(arguments: Architecture.allCases)
+    func inferenceWithFoldedBatchNormEqualsTheLayerByLayerEvaluation(_ architecture: Architecture) {
+        var generator = RandomGenerator(seed: 3)
+        let model = architecture.make(classCount: 5, vggHead: .globalPool, generator: &generator)
+        _ = model(Variable(randomTensor([4, 3, 32, 32], seed: 4)))  // running statistics move away from 0 and 1
+        model.eval()
+        let images = Variable(randomTensor([2, 3, 32, 32], seed: 5))
+        let layerByLayer = model(images).value  // parameters require gradients: nothing is folded
+        let folded = noGrad { model(images) }.value
+        let scale = layerByLayer.abs().max().item
+        let difference = (folded - layerByLayer).abs().max().item
+        #expect(difference <= 1e-4 * Swift.max(1, scale), "\(architecture): folded differs by \(difference)")
+    }
+
     @Test func featuresAndStagesHaveTheDocumentedShapes() {
         var generator = RandomGenerator(seed: 3)
         let input = Variable(randomTensor([2, 3, 64, 64], seed: 4))

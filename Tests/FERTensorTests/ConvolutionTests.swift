@@ -34,6 +34,33 @@ struct ConvolutionCase: CustomTestStringConvertible, Sendable {
                     absolute: Tolerance.accumulated, relative: Tolerance.accumulated)
     }
 
+    @Test(arguments: cases) func epilogueEqualsTheSeparateAffineResidualAndReLU(_ c: ConvolutionCase) {
+        let x = randomTensor(c.input, seed: 4), w = randomTensor(c.weight, seed: 5)
+        let channels = c.weight[0]
+        let scale = randomTensor([channels], seed: 6), shift = randomTensor([channels], seed: 7)
+        let plain = Reference.conv2d(x, w, bias: nil, c.options)
+        let residual = randomTensor(plain.shape, seed: 8)
+        let affine = plain * scale.reshaped([1, channels, 1, 1]) + shift.reshaped([1, channels, 1, 1])
+        for (added, relu) in [(nil, false), (residual, true), (residual, false), (nil, true)] as [(Tensor?, Bool)] {
+            let epilogue = ConvolutionEpilogue(scale: scale, shift: shift, residual: added, appliesReLU: relu)
+            let sum = added.map { affine + $0 } ?? affine
+            expectClose(Tensor.conv2d(x, weight: w, options: c.options, epilogue: epilogue), relu ? sum.relu() : sum,
+                        absolute: Tolerance.accumulated, relative: Tolerance.accumulated)
+        }
+    }
+
+    @Test func batchNormEpilogueFoldsTheConvolutionBias() {
+        let x = randomTensor([2, 3, 6, 6], seed: 9), w = randomTensor([4, 3, 3, 3], seed: 10)
+        let bias = randomTensor([4], seed: 11), gamma = randomTensor([4], seed: 12), beta = randomTensor([4], seed: 13)
+        let mean = randomTensor([4], seed: 14), variance = randomTensor([4], seed: 15).abs() + 0.5
+        let epilogue = ConvolutionEpilogue.batchNorm(
+            weight: gamma, bias: beta, runningMean: mean, runningVariance: variance, epsilon: 1e-5, convolutionBias: bias)
+        let convolved = Tensor.conv2d(x, weight: w, bias: bias, options: .init(padding: 1))
+        let view = { (t: Tensor) in t.reshaped([1, 4, 1, 1]) }
+        let expected = (convolved - view(mean)) / view((variance + 1e-5).sqrt()) * view(gamma) + view(beta)
+        expectClose(Tensor.conv2d(x, weight: w, options: .init(padding: 1), epilogue: epilogue), expected)
+    }
+
     @Test(arguments: cases) func inputGradientIsTheAdjoint(_ c: ConvolutionCase) {
         let x = randomTensor(c.input, seed: 4), w = randomTensor(c.weight, seed: 5)
         let y = Tensor.conv2d(x, weight: w, options: c.options)

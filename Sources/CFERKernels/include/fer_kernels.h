@@ -57,6 +57,12 @@ void fer_depthwise_backward_weight(const float *dy, const float *x, float *dweig
 /// plane, -1 for an empty window) for the backward pass. NaN propagates.
 void fer_max_pool_forward(const float *x, float *y, int32_t *argmax, fer_window_geometry g,
                           long plane_begin, long plane_end);
+/// Max pooling of planes [begin, end) without the argmax, for inference:
+/// each output row is the maximum of its input rows, then of the columns of
+/// that row (`row_max`: scratch of in_width floats). Same values as
+/// fer_max_pool_forward, NaN included.
+void fer_max_pool_forward_values(const float *x, float *y, float *row_max, fer_window_geometry g, long plane_begin,
+                                 long plane_end);
 /// dx (overwritten) from dy and the recorded argmax, planes [begin, end).
 void fer_max_pool_backward(const float *dy, const int32_t *argmax, float *dx, fer_window_geometry g,
                            long plane_begin, long plane_end);
@@ -78,8 +84,9 @@ void fer_adaptive_avg_pool_backward(const float *dy, float *dx, long in_height, 
 /// Per-channel mean and biased variance over (N, H, W), channels [begin, end).
 void fer_batch_norm_statistics(const float *x, long batch, long channels, long spatial,
                                float *mean, float *variance, long channel_begin, long channel_end);
-/// y = x * scale[c] + shift[c] for planes [begin, end); optionally followed by ReLU.
-void fer_channel_affine(const float *x, const float *scale, const float *shift, float *y,
+/// y = x * scale[c] + shift[c] (+ residual, unless NULL) for planes [begin, end);
+/// optionally followed by ReLU. y may be x (in place).
+void fer_channel_affine(const float *x, const float *scale, const float *shift, const float *residual, float *y,
                         long channels, long spatial, int relu, long plane_begin, long plane_end);
 /// y = max(a + b, 0) for elements [begin, end).
 void fer_add_relu(const float *a, const float *b, float *y, long begin, long end);

@@ -47,7 +47,7 @@ public final class ResNet: Module, Backbone {
 
     public func stageOutputs(_ input: Variable) -> [Variable] {
         precondition(input.rank == 4, "ResNet: input must be [N, C, H, W], got \(input.shape)")
-        var x = maxpool(bn1(conv1(input), applyingReLU: true))
+        var x = maxpool(conv1(input, normalizedBy: bn1, applyingReLU: true))
         return [layer1, layer2, layer3, layer4].map { stage in
             x = stage(x)
             return x

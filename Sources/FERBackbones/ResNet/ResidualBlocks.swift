@@ -9,6 +9,15 @@ func downsample(inputChannels: Int, outputChannels: Int, stride: Int, generator:
         BatchNorm2d(featureCount: outputChannels))
 }
 
+/// The identity, or the downsampling convolution and batch norm built by `downsample`.
+private func shortcut(_ input: Variable, _ downsample: Sequential?) -> Variable {
+    guard let downsample else { return input }
+    if let convolution = downsample.layers[0] as? Conv2d, let norm = downsample.layers[1] as? BatchNorm2d {
+        return convolution(input, normalizedBy: norm)
+    }
+    return downsample(input)
+}
+
 /// ResNet18/34's block: two 3x3 convolutions and a shortcut, as torchvision's `BasicBlock`.
 public final class BasicBlock: Module, UnaryLayer {
     let conv1: Conv2d, bn1: BatchNorm2d, conv2: Conv2d, bn2: BatchNorm2d
@@ -26,8 +35,8 @@ public final class BasicBlock: Module, UnaryLayer {
 
     /// `relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x))`.
     public func callAsFunction(_ input: Variable) -> Variable {
-        let residual = bn2(conv2(bn1(conv1(input), applyingReLU: true)))
-        return Variable.addReLU(residual, downsample?(input) ?? input)
+        let hidden = conv1(input, normalizedBy: bn1, applyingReLU: true)
+        return conv2(hidden, normalizedBy: bn2, adding: shortcut(input, downsample), applyingReLU: true)
     }
 }
 
@@ -52,7 +61,8 @@ public final class Bottleneck: Module, UnaryLayer {
 
     /// `relu(bn3(conv3(...)) + shortcut(x))`.
     public func callAsFunction(_ input: Variable) -> Variable {
-        let hidden = bn2(conv2(bn1(conv1(input), applyingReLU: true)), applyingReLU: true)
-        return Variable.addReLU(bn3(conv3(hidden)), downsample?(input) ?? input)
+        let reduced = conv1(input, normalizedBy: bn1, applyingReLU: true)
+        let hidden = conv2(reduced, normalizedBy: bn2, applyingReLU: true)
+        return conv3(hidden, normalizedBy: bn3, adding: shortcut(input, downsample), applyingReLU: true)
     }
 }

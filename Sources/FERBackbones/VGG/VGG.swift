@@ -82,9 +82,10 @@ public final class VGG: Module, Backbone {
         var outputs: [Variable] = []
         var index = 0
         while index < layers.count {
-            if let norm = layers[index] as? BatchNorm2d, index + 1 < layers.count, layers[index + 1] is ReLU {
-                x = norm(x, applyingReLU: true)  // BatchNorm and the ReLU after it in one pass
-                index += 1
+            if let convolution = layers[index] as? Conv2d, index + 2 < layers.count,
+               let norm = layers[index + 1] as? BatchNorm2d, layers[index + 2] is ReLU {
+                x = convolution(x, normalizedBy: norm, applyingReLU: true)  // conv, BatchNorm and ReLU fused
+                index += 2
             } else {
                 x = layers[index](x)
             }

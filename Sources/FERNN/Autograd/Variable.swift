@@ -67,11 +67,16 @@ public struct Variable {
     public static func record(
         _ value: Tensor, name: String, inputs: [Variable], backward: @escaping (Tensor) -> [Tensor?]
     ) -> Variable {
-        guard GradientMode.isEnabled, inputs.contains(where: \.requiresGradient) else {
-            return Variable(value)
-        }
+        guard recordsGradient(of: inputs) else { return Variable(value) }
         let node = GradientNode(name: name, shape: value.shape, inputs: inputs.map(\.node), backward: backward)
         return Variable(value: value, node: node)
+    }
+
+    /// Whether an operation on `inputs` is recorded for backpropagation:
+    /// gradient mode is on and some input requires a gradient. Operations
+    /// use it to skip what only the backward pass needs.
+    public static func recordsGradient(of inputs: [Variable]) -> Bool {
+        GradientMode.isEnabled && inputs.contains(where: \.requiresGradient)
     }
 }
 

@@ -47,7 +47,7 @@ extension Tensor {
         let output = Tensor.empty(input.shape)
         let x = input.storage.base, a = scale.storage.base, b = shift.storage.base, y = output.storage.base
         Parallel.forRanges(batch * channels, minimumChunk: planeChunk(spatial)) { _, range in
-            fer_channel_affine(x, a, b, y, channels, spatial, relu ? 1 : 0, range.lowerBound, range.upperBound)
+            fer_channel_affine(x, a, b, nil, y, channels, spatial, relu ? 1 : 0, range.lowerBound, range.upperBound)
         }
         return withExtendedLifetime((input, scale, shift)) { output }
     }

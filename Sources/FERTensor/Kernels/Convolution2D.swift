@@ -91,6 +91,12 @@ struct ConvolutionGeometry {
         }
         return Swift.max(1, (batch + blocks - 1) / blocks)
     }
+
+    /// Whether blocks of `perBlock` samples run one per worker (each with
+    /// single-threaded GEMMs) rather than one at a time with parallel GEMMs.
+    func blocksRunInParallel(samplesPerBlock perBlock: Int) -> Bool {
+        (batch + perBlock - 1) / perBlock >= Parallel.threadCount
+    }
 }
 
 /// Consecutive samples that share one GEMM per group, with the scratch
@@ -188,7 +194,7 @@ private func forEachSampleBlock(
     _ body: (_ worker: Int, _ block: SampleBlock, _ position: Int, _ parallelGEMM: Bool) -> Void
 ) -> Int {
     let blocks = (geometry.batch + perBlock - 1) / perBlock
-    let parallelBlocks = blocks >= Parallel.threadCount
+    let parallelBlocks = geometry.blocksRunInParallel(samplesPerBlock: perBlock)
     let workers = parallelBlocks ? Parallel.rangeCount(blocks) : 1
     let columnsCount = geometry.columnRows * perBlock * geometry.window.outputPlane
     let window = geometry.window.raw
@@ -238,9 +244,27 @@ extension Tensor {
     ///   - bias: `[O]`, or `nil`.
     /// - Returns: `[N, O, OH, OW]`.
     public static func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, options: ConvolutionOptions = .init()) -> Tensor {
+        conv2d(input, weight: weight, options: options, epilogue: bias.map(ConvolutionEpilogue.init(bias:)))
+    }
+
+    /// 2-D convolution followed by `epilogue` (per-channel affine map,
+    /// residual, ReLU), applied to each block of samples right after its
+    /// GEMMs, while the block's output is in cache.
+    ///
+    /// - Parameters:
+    ///   - input: `[N, C, H, W]`.
+    ///   - weight: `[O, C/groups, KH, KW]`.
+    ///   - epilogue: what to apply to the output, or `nil`.
+    /// - Returns: `[N, O, OH, OW]`.
+    public static func conv2d(
+        _ input: Tensor, weight: Tensor, options: ConvolutionOptions = .init(), epilogue: ConvolutionEpilogue?
+    ) -> Tensor {
         let geometry = ConvolutionGeometry(inputShape: input.shape, weightShape: weight.shape, options: options)
-        var output = Tensor.empty(geometry.outputShape)
+        epilogue?.validate(outputShape: geometry.outputShape, operation: "conv2d")
+        let output = Tensor.empty(geometry.outputShape)
         let x = input.storage.base, w = weight.storage.base, y = output.storage.base
+        let channels = geometry.outputChannels, spatial = geometry.window.outputPlane
+        var epilogueApplied = false
         if geometry.isDepthwise {
             Parallel.forRanges(geometry.batch * geometry.inputChannels) { _, range in
                 fer_depthwise_forward(
@@ -249,8 +273,8 @@ extension Tensor {
             }
         } else {
             let rows = geometry.columnRows, groupOut = geometry.groupOutputChannels
-            forEachSampleBlock(geometry, samplesPerBlock: geometry.samplesPerBlock(targetColumns: 512, balanced: true)) {
-                _, block, _, parallelGEMM in
+            let perBlock = geometry.samplesPerBlock(targetColumns: 512, balanced: true)
+            forEachSampleBlock(geometry, samplesPerBlock: perBlock) { _, block, _, parallelGEMM in
                 for group in 0..<geometry.groups {
                     let columns = block.inputColumns(x, group: group)
                     let product = block.outputMatrix(y, group: group, copyingIn: false)
@@ -258,10 +282,19 @@ extension Tensor {
                          b: columns, ldb: block.width, c: product, ldc: block.width)
                     block.storeOutputMatrix(into: y, group: group)
                 }
+                if !parallelGEMM, let epilogue {
+                    let planes = (block.first * channels)..<((block.first + block.count) * channels)
+                    epilogue.apply(to: y, channels: channels, spatial: spatial, planes: planes)
+                }
+            }
+            epilogueApplied = geometry.blocksRunInParallel(samplesPerBlock: perBlock)
+        }
+        if let epilogue, !epilogueApplied {
+            Parallel.forRanges(geometry.batch * channels, minimumChunk: planeChunk(spatial)) { _, range in
+                epilogue.apply(to: y, channels: channels, spatial: spatial, planes: range)
             }
         }
-        withExtendedLifetime((input, weight)) {}  // the kernels above read their raw pointers
-        if let bias { addChannelBias(bias, to: &output, operation: "conv2d") }
+        withExtendedLifetime((input, weight, epilogue)) {}  // the kernels above read their raw pointers
         return output
     }
 

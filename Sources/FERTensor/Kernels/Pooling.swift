@@ -71,6 +71,21 @@ extension Tensor {
         return withExtendedLifetime(input) { MaxPoolResult(output: output, indices: indices) }
     }
 
+    /// 2-D max pooling without the positions of the maxima (inference):
+    /// the values of `maxPool2d(_:options:).output`, computed row-wise.
+    public static func maxPool2dValues(_ input: Tensor, options: PoolingOptions) -> Tensor {
+        let (planes, _, _) = Tensor.planes(input, "maxPool2d")
+        let geometry = poolingGeometry(input.shape, options, "maxPool2d")
+        let output = Tensor.empty([input.shape[0], input.shape[1], geometry.raw.out_height, geometry.raw.out_width])
+        let x = input.storage.base, y = output.storage.base, width = input.shape[3]
+        Parallel.forRanges(planes, minimumChunk: planeChunk(geometry.inputPlane)) { _, range in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: width) { rowMax in
+                fer_max_pool_forward_values(x, y, rowMax.baseAddress!, geometry.raw, range.lowerBound, range.upperBound)
+            }
+        }
+        return withExtendedLifetime(input) { output }
+    }
+
     /// Gradient of `maxPool2d` with respect to its input of shape `inputShape`.
     public static func maxPool2dBackward(
         _ outputGradient: Tensor, indices: [Int32], inputShape: [Int], options: PoolingOptions

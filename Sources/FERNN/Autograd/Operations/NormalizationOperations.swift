@@ -72,15 +72,20 @@ extension Variable {
             runningVariance: runningVariance * (1 - momentum) + unbiased * momentum)
     }
 
+    /// `(x - mean) / sqrt(variance + epsilon)` per channel.
+    private static func normalized(_ input: Tensor, mean: Tensor, variance: Tensor, epsilon: Float) -> Tensor {
+        let inverse = (variance + epsilon).rsqrt()
+        return Tensor.channelAffine(input, scale: inverse, shift: -(mean * inverse))
+    }
+
     /// Eval-mode batch normalisation: `x * scale + shift` per channel with
     /// `scale = gamma / √(var + ε)` and `shift = beta - mean * scale`.
     private static func batchNormEvaluation(
         _ input: Variable, weight: Variable?, bias: Variable?, mean: Tensor, variance: Tensor, epsilon: Float,
         applyingReLU: Bool
     ) -> Variable {
-        let inverse = (variance + epsilon).rsqrt()
-        let scale = weight.map { $0.value * inverse } ?? inverse
-        let shift = (bias?.value ?? Tensor.zeros(mean.shape)) - mean * scale
+        let (scale, shift) = Tensor.batchNormAffine(
+            weight: weight?.value, bias: bias?.value, mean: mean, variance: variance, epsilon: epsilon)
         let output = Tensor.channelAffine(input.value, scale: scale, shift: shift, relu: applyingReLU)
         let name = applyingReLU ? "batchNorm+relu(eval)" : "batchNorm(eval)"
         return record(output, name: name, optionalInputs: [input, weight, bias]) { upstream in
@@ -88,8 +93,8 @@ extension Variable {
             let inputGradient = input.requiresGradient
                 ? Tensor.channelAffine(gradient, scale: scale, shift: Tensor.zeros(mean.shape)) : nil
             let weightGradient = weight?.requiresGradient == true
-                ? Tensor.conv2dBackwardBias(
-                    gradient * Tensor.channelAffine(input.value, scale: inverse, shift: -(mean * inverse))) : nil
+                ? Tensor.conv2dBackwardBias(gradient * normalized(input.value, mean: mean, variance: variance, epsilon: epsilon))
+                : nil
             let biasGradient = bias?.requiresGradient == true ? Tensor.conv2dBackwardBias(gradient) : nil
             return [inputGradient, weightGradient, biasGradient]
         }

@@ -5,8 +5,10 @@ import FERTensor
 extension Variable {
     /// 2-D max pooling, as `Tensor.maxPool2d`. The positions of the maxima are
     /// kept for the backward pass, which routes each output gradient to its
-    /// input element (the first maximum of a window on ties, as PyTorch).
+    /// input element (the first maximum of a window on ties, as PyTorch);
+    /// when no gradient is recorded, only the values are computed.
     public static func maxPool2d(_ input: Variable, options: PoolingOptions) -> Variable {
+        guard recordsGradient(of: [input]) else { return Variable(Tensor.maxPool2dValues(input.value, options: options)) }
         let pooled = Tensor.maxPool2d(input.value, options: options)
         let inputShape = input.shape, indices = pooled.indices
         return record(pooled.output, name: "maxPool2d", inputs: [input]) { gradient in
