@@ -63,6 +63,7 @@ let package = Package(
             name: "FERNNTests", dependencies: ["FERNN"],
             exclude: ["Fixtures/generate_golden.py"],
             resources: [.copy("Fixtures/golden.safetensors")]),
+        .testTarget(name: "FERFusionTests", dependencies: ["FERFusion"]),
         .testTarget(
             name: "FERDataTests", dependencies: ["FERData"],
             exclude: ["generate_image_fixtures.py"],

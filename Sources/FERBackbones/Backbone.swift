@@ -3,8 +3,8 @@ import FERTensor
 
 /// A classification network that fusion and multi-scale models can take apart.
 ///
-/// `callAsFunction` gives class logits; `features` gives the pooled vector that
-/// feeds the classifier; `stageOutputs` gives the feature maps after each stage.
+/// `callAsFunction` gives class logits, `logits(features(x))`; `features`
+/// gives the pooled vector that feeds the classifier; `stageOutputs` gives the feature maps after each stage.
 public protocol Backbone: UnaryLayer {
     /// Width of the vector `features` returns.
     var featureWidth: Int { get }
@@ -12,6 +12,9 @@ public protocol Backbone: UnaryLayer {
     var classCount: Int { get }
     /// The pooled vector that feeds the classifier, `[N, featureWidth]`.
     func features(_ input: Variable) -> Variable
+    /// Class logits `[N, classCount]` from `features(_:)`'s output (what
+    /// `callAsFunction` computes after it).
+    func logits(fromFeatures features: Variable) -> Variable
     /// Feature maps after each stage, `[N, C_i, H_i, W_i]`, shallow to deep.
     func stageOutputs(_ input: Variable) -> [Variable]
     /// State-dict prefix of the final classifier layer (`fc`, `classifier.6`).

@@ -12,11 +12,3 @@ public enum FusionStrategyKind: String, CaseIterable, Sendable {
     /// Whether training this strategy changes the backbones' parameters.
     public var finetunesBackbones: Bool { self == .joint }
 }
-
-/// What the attention-fusion self attention runs over.
-public enum AttentionScope: String, CaseIterable, Sendable {
-    /// Tokens inside each sample: a prediction never depends on the rest of the batch (default).
-    case perSample = "per-sample"
-    /// Whole feature vectors across the batch (the paper's literal formulation): predictions depend on batch contents.
-    case batch
-}

@@ -61,6 +61,8 @@ public final class ResNet: Module, Backbone {
     /// Class logits `[N, classCount]`.
     public func callAsFunction(_ input: Variable) -> Variable { fc(features(input)) }
 
+    public func logits(fromFeatures features: Variable) -> Variable { fc(features) }
+
     public func replaceClassifier(classCount: Int, generator: inout RandomGenerator) {
         fc = Linear(inputFeatures: featureWidth, outputFeatures: classCount, generator: &generator)
     }

@@ -107,10 +107,10 @@ public final class VGG: Module, Backbone {
     }
 
     /// Class logits `[N, classCount]`.
-    public func callAsFunction(_ input: Variable) -> Variable {
-        var x = features(input)
-        if head == .torchvision { x = classifier.layers[5](x) }
-        return finalLayer(x)
+    public func callAsFunction(_ input: Variable) -> Variable { logits(fromFeatures: features(input)) }
+
+    public func logits(fromFeatures features: Variable) -> Variable {
+        finalLayer(head == .torchvision ? classifier.layers[5](features) : features)
     }
 
     public func replaceClassifier(classCount: Int, generator: inout RandomGenerator) {

@@ -70,8 +70,10 @@ open class Module {
     /// `sum(p.numel() for p in model.parameters())`.
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
 
-    /// Switches this module and its descendants to training (`true`) or evaluation mode.
-    public func train(_ mode: Bool = true) {
+    /// Switches this module and its descendants to training (`true`) or
+    /// evaluation mode. Models that keep parts frozen override it (calling
+    /// `super`), as PyTorch modules override `train()`.
+    open func train(_ mode: Bool = true) {
         isTraining = mode
         for (_, child) in namedChildren { child.train(mode) }
     }
