@@ -13,12 +13,13 @@ struct BenchCommand: ParsableCommand {
             `--suite models` times training steps (SGD with momentum, cross-entropy) and inference \
             of whole models, with the fields of shared/bench/torch_reference.py. \
             `--suite data` times the loader (read, JPEG decode, the paper's augmentation, batching) \
-            on synthetic JPEGs.
+            on synthetic JPEGs. `--suite fusion` times epochs of training an attention fusion head \
+            from cached features, with the fields of shared/bench/torch_fusion_head.py.
             """)
 
     /// Benchmark suites.
     enum Suite: String, ExpressibleByArgument, CaseIterable {
-        case kernels, models, data
+        case kernels, models, data, fusion
     }
 
     @Option(help: "Which suite to run: \(Suite.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -33,8 +34,20 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Image side in pixels (--suite models, data).")
     var size = 100
 
-    @Option(help: "Images per batch (--suite models, data).")
-    var batch = 32
+    @Option(help: "Images per batch (--suite models, data; default 32) or samples per batch (--suite fusion; default 48).")
+    var batch: Int?
+
+    @Option(help: "Feature width of each backbone (--suite fusion).")
+    var width = 512
+
+    @Option(help: "Training samples (--suite fusion).")
+    var samples = 12271
+
+    @Option(help: "Attention tokens per sample (--suite fusion).")
+    var tokens = 16
+
+    @Option(help: "Timed epochs (--suite fusion).")
+    var epochs = 2
 
     @Option(help: "Worker threads (default: FERKIT_NUM_THREADS, else every core).")
     var threads: Int?
@@ -58,8 +71,11 @@ struct BenchCommand: ParsableCommand {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         guard size >= 32 else { throw ValidationError("--size must be at least 32") }
         guard images >= 1 else { throw ValidationError("--images must be at least 1") }
-        guard batch >= 1, steps >= 1, warmup >= 0, classes >= 2 else {
-            throw ValidationError("--batch and --steps must be at least 1, --warmup at least 0, --classes at least 2")
+        guard batch ?? 1 >= 1, steps >= 1, warmup >= 0, classes >= 2, epochs >= 1, samples >= 1 else {
+            throw ValidationError("--batch, --steps, --epochs and --samples must be at least 1, --warmup at least 0, --classes at least 2")
+        }
+        guard width >= 1, tokens >= 1, width % tokens == 0 else {
+            throw ValidationError("--tokens (\(tokens)) must divide --width (\(width))")
         }
     }
 
@@ -71,10 +87,12 @@ struct BenchCommand: ParsableCommand {
         case .models:
             ModelBenchmark(
                 architectures: models.split(separator: ",").compactMap { Architecture(rawValue: String($0)) },
-                imageSize: size, batch: batch, warmupSteps: warmup, steps: steps, classCount: classes, json: json
+                imageSize: size, batch: batch ?? 32, warmupSteps: warmup, steps: steps, classCount: classes, json: json
             ).run()
         case .data:
-            try DataBenchmark(imageSize: size, batch: batch, images: images, json: json).run()
+            try DataBenchmark(imageSize: size, batch: batch ?? 32, images: images, json: json).run()
+        case .fusion:
+            FusionBenchmark(width: width, samples: samples, batch: batch ?? 48, tokens: tokens, epochs: epochs, json: json).run()
         }
     }
 }

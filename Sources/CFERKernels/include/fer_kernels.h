@@ -104,6 +104,22 @@ void fer_batch_norm_backward_input(const float *dy, const float *relu_output, co
                                    long batch, long channels, long spatial, float *dx,
                                    long plane_begin, long plane_end);
 
+/* ---- optimizer updates ---- */
+
+/// Coefficients of one Adam step (torch.optim.Adam's single-tensor update).
+typedef struct {
+    float step_size;        /* lr / (1 - beta1^t) */
+    float beta1, beta2, epsilon;
+    float second_moment_correction; /* sqrt(1 - beta2^t) */
+    float coupled_decay;    /* L2 weight decay added to the gradient (Adam), or 0 */
+    float shrink;           /* 1 - lr * decoupled decay (AdamW), or 1 */
+} fer_adam_coefficients;
+
+/// One Adam step on elements [begin, end): moments updated, `value` moved.
+/// `max_second_moment` is NULL without AMSGrad.
+void fer_adam_update(float *value, const float *gradient, float *first_moment, float *second_moment,
+                     float *max_second_moment, fer_adam_coefficients c, long begin, long end);
+
 /* ---- resizing ---- */
 
 /// Nearest-neighbour resize (PyTorch's "nearest") of planes [begin, end).

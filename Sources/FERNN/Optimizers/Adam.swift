@@ -74,26 +74,13 @@ public class Adam: Optimizer {
         let coupledDecay = decoupledWeightDecay ? 0 : weightDecay
         let shrink = Float(1 - Double(learningRate) * Double(decoupledWeightDecay ? weightDecay : 0))
         state.update(parameters) { update in
-            let step = Double(update.step)
-            let stepSize = Float(Double(learningRate) / (1 - pow(Double(beta1), step)))
-            let secondMomentCorrection = Float((1 - pow(Double(beta2), step)).squareRoot())
-            let (value, gradient) = (update.value, update.gradient)
-            let (firstMoment, secondMoment) = (update.buffers[0], update.buffers[1])
-            let maximumSecondMoment = amsgrad ? update.buffers[2] : nil
-            for index in value.indices {
-                var gradientElement = gradient[index]
-                if coupledDecay != 0 { gradientElement += coupledDecay * value[index] }
-                if shrink != 1 { value[index] *= shrink }
-                firstMoment[index] = interpolate(from: firstMoment[index], to: gradientElement, weight: 1 - beta1)
-                secondMoment[index] = beta2 * secondMoment[index] + (1 - beta2) * gradientElement * gradientElement
-                var denominatorMoment = secondMoment[index]
-                if let maximumSecondMoment {
-                    denominatorMoment = Swift.max(maximumSecondMoment[index], denominatorMoment)
-                    maximumSecondMoment[index] = denominatorMoment
-                }
-                let denominator = denominatorMoment.squareRoot() / secondMomentCorrection + epsilon
-                value[index] -= stepSize * (firstMoment[index] / denominator)
-            }
+            let coefficients = OptimizerUpdates.AdamCoefficients(
+                learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, step: update.step,
+                coupledDecay: coupledDecay, shrink: shrink)
+            OptimizerUpdates.adam(
+                value: update.value, gradient: update.gradient, firstMoment: update.buffers[0],
+                secondMoment: update.buffers[1], maximumSecondMoment: amsgrad ? update.buffers[2] : nil,
+                coefficients: coefficients)
         }
     }
 
@@ -106,11 +93,4 @@ public class Adam: Optimizer {
     public func load(stateDict: [String: Tensor], source: String?) throws {
         learningRate = try state.load(stateDict, hyperparameters: hyperparameters, parameters: parameters, source: source)
     }
-}
-
-/// `start + weight·(end − start)`, evaluated as `torch.lerp` does so that
-/// the result is exact at both ends.
-@inline(__always)
-private func interpolate(from start: Float, to end: Float, weight: Float) -> Float {
-    weight < 0.5 ? start + weight * (end - start) : end - (end - start) * (1 - weight)
 }
