@@ -17,6 +17,8 @@ public final class FusionModel: Module, UnaryLayer {
     public let head: any FusionHead
     /// Class names, indexed like the logits.
     public let classNames: [String]
+    /// How the model was built, when it was built from a configuration (needed to save it).
+    public internal(set) var configuration: FusionModelConfiguration?
 
     /// Fuses `first` and `second` through `head`; freezes the backbones unless `head.kind` fine-tunes them.
     public init(first: any Backbone, second: any Backbone, head: any FusionHead, classNames: [String]) {

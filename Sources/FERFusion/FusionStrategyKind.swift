@@ -1,5 +1,5 @@
 /// The ways FERKit fuses the features of two backbones (DESIGN.md 5.2).
-public enum FusionStrategyKind: String, CaseIterable, Sendable {
+public enum FusionStrategyKind: String, CaseIterable, Codable, Sendable {
     /// Weighted average of the two backbones' softmax outputs.
     case late
     /// A classifier trained on concatenated features of frozen backbones.

@@ -6,14 +6,14 @@ import FERTensor
 /// `classifier.0/3/6`), so torchvision state dicts load key for key.
 public final class VGG: Module, Backbone {
     /// The classifier VGG ends with.
-    public enum Head: Sendable {
+    public enum Head: String, Codable, Sendable {
         /// torchvision's: 7x7 adaptive pooling, Linear(25088, 4096), ReLU,
         /// Dropout, Linear(4096, 4096), ReLU, Dropout, Linear(4096, classes);
         /// features are the 4096 activations after the second ReLU.
         case torchvision
         /// Global average pooling and one Linear(512, classes) (`classifier.0`):
         /// 512 features and about 9.2M parameters instead of 133M.
-        case globalPool
+        case globalPool = "global-pool"
     }
 
     let features: Sequential

@@ -2,7 +2,7 @@ import FERNN
 import FERTensor
 
 /// Settings of the Fusion Attention Network head (DESIGN.md 5.2).
-public struct AttentionFusionConfiguration: Sendable {
+public struct AttentionFusionConfiguration: Codable, Equatable, Sendable {
     /// Common feature width `d`; `nil` takes the smaller of the two backbone
     /// widths. Features of another width are projected by a linear layer.
     public var width: Int?

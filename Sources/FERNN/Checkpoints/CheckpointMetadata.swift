@@ -9,6 +9,7 @@ public struct CheckpointMetadata: Equatable, Sendable {
         static let architecture = "architecture"
         static let classNames = "class_names"
         static let trainingConfiguration = "training_config"
+        static let modelConfiguration = "model_config"
         static let libraryVersion = "ferkit_version"
         static let trainingStateIdentifier = "training_state_id"
     }
@@ -19,14 +20,22 @@ public struct CheckpointMetadata: Equatable, Sendable {
     public var classNames: [String]
     /// The training configuration as JSON text.
     public var trainingConfiguration: String
+    /// How to rebuild the model before loading the weights, as JSON text
+    /// (composite models such as fusion models); `{}` when the architecture
+    /// name says it all.
+    public var modelConfiguration: String
     /// Version of FERKit that wrote the checkpoint.
     public var libraryVersion: String
 
     /// Metadata for a checkpoint written by this version of FERKit.
-    public init(architecture: String, classNames: [String], trainingConfiguration: String = "{}", libraryVersion: String = Checkpoint.libraryVersion) {
+    public init(
+        architecture: String, classNames: [String], trainingConfiguration: String = "{}", modelConfiguration: String = "{}",
+        libraryVersion: String = Checkpoint.libraryVersion
+    ) {
         self.architecture = architecture
         self.classNames = classNames
         self.trainingConfiguration = trainingConfiguration
+        self.modelConfiguration = modelConfiguration
         self.libraryVersion = libraryVersion
     }
 
@@ -36,7 +45,8 @@ public struct CheckpointMetadata: Equatable, Sendable {
         let classNamesJSON = String(decoding: try JSONEncoder().encode(classNames), as: UTF8.self)
         return [
             Key.format: "pt", Key.architecture: architecture, Key.classNames: classNamesJSON,
-            Key.trainingConfiguration: trainingConfiguration, Key.libraryVersion: libraryVersion,
+            Key.trainingConfiguration: trainingConfiguration, Key.modelConfiguration: modelConfiguration,
+            Key.libraryVersion: libraryVersion,
         ]
     }
 
@@ -54,6 +64,7 @@ public struct CheckpointMetadata: Equatable, Sendable {
         }
         self.init(
             architecture: try value(Key.architecture), classNames: classNames,
-            trainingConfiguration: try value(Key.trainingConfiguration), libraryVersion: try value(Key.libraryVersion))
+            trainingConfiguration: try value(Key.trainingConfiguration),
+            modelConfiguration: metadata[Key.modelConfiguration] ?? "{}", libraryVersion: try value(Key.libraryVersion))
     }
 }
