@@ -58,7 +58,7 @@ FER_HOT void fer_channel_affine(const float *x, const float *scale, const float 
                 FER_PLANE_LOOP
                 for (long i = 0; i < spatial; ++i) {
                     const float v = input[i] * a + b + added[i];
-                    output[i] = v > 0.0f ? v : 0.0f;
+                    output[i] = v < 0.0f ? 0.0f : v;  /* NaN passes, as in PyTorch */
                 }
             } else {
                 FER_PLANE_LOOP
@@ -68,7 +68,7 @@ FER_HOT void fer_channel_affine(const float *x, const float *scale, const float 
             FER_PLANE_LOOP
             for (long i = 0; i < spatial; ++i) {
                 const float v = input[i] * a + b;
-                output[i] = v > 0.0f ? v : 0.0f;
+                output[i] = v < 0.0f ? 0.0f : v;  /* NaN passes, as in PyTorch */
             }
         } else {
             FER_PLANE_LOOP
@@ -144,6 +144,6 @@ FER_HOT void fer_batch_norm_backward_input(const float *dy, const float *relu_ou
 FER_HOT void fer_add_relu(const float *a, const float *b, float *y, long begin, long end) {
     for (long i = begin; i < end; ++i) {
         const float v = a[i] + b[i];
-        y[i] = v > 0.0f ? v : 0.0f;
+        y[i] = v < 0.0f ? 0.0f : v;  /* NaN passes */
     }
 }

@@ -67,19 +67,6 @@ extension FusionModel {
     /// probabilities of each image and its mirror image are averaged.
     public func predictProbabilities(_ images: Tensor, flipTTA: Bool = false) -> Tensor {
         let input = configuration.map { $0.preprocessing.apply(images) } ?? images
-        return probabilities(ofPreprocessed: input, flipTTA: flipTTA)
-    }
-
-    /// Class probabilities for input that is already preprocessed (e.g. from a data loader).
-    public func probabilities(ofPreprocessed input: Tensor, flipTTA: Bool = false) -> Tensor {
-        let wasTraining = isTraining
-        eval()
-        defer { train(wasTraining) }
-        return noGrad {
-            let probabilities = self(Variable(input)).softmax(alongAxis: 1).value
-            guard flipTTA else { return probabilities }
-            let mirrored = self(Variable(flippedHorizontally(input))).softmax(alongAxis: 1).value
-            return (probabilities + mirrored) * 0.5
-        }
+        return classProbabilities(input, flipTTA: flipTTA)
     }
 }

@@ -27,6 +27,17 @@ import Testing
     @Test func tanhMatchesScalarTanh() { checkElementwise("tanh", { $0.tanh() }, Foundation.tanh) }
     @Test func sigmoidMatchesLogisticFunction() { checkElementwise("sigmoid", { $0.sigmoid() }, { 1 / (1 + Foundation.exp(-$0)) }) }
     @Test func reluZeroesNegatives() { checkElementwise("relu", { $0.relu() }, { Swift.max($0, 0) }) }
+    @Test func reluAndAddReLULetNaNThroughAsPyTorchDoes() {
+        // A NaN that ReLU turned into 0 would hide a diverged run from its loss.
+        let values: [Float] = [.nan, -1, 2, -.infinity, .infinity, 0]
+        for (output, name) in [
+            (Tensor(values).relu(), "relu"), (Tensor.addReLU(Tensor(values), Tensor.zeros([6])), "addReLU"),
+        ] {
+            let scalars = output.scalars
+            #expect(scalars[0].isNaN, "\(name)(nan)")
+            #expect(Array(scalars[1...]) == [0, 2, 0, .infinity, 0], "\(name)")
+        }
+    }
     @Test func absMatchesMagnitude() { checkElementwise("abs", { $0.abs() }, { Swift.abs($0) }) }
     @Test func squaredMatchesSelfProduct() { checkElementwise("squared", { $0.squared() }, { $0 * $0 }) }
     @Test func reciprocalMatchesOneOver() {

@@ -52,6 +52,34 @@ public struct FeatureCache {
     /// Number of rows.
     public var count: Int { labels.count }
 
+    /// A cache of rows computed elsewhere (`flipped` defaults to none).
+    ///
+    /// - Precondition: every tensor is 2-D with one row per label, the logits
+    ///   have one column per class, and every label is a class index.
+    public init(
+        first: Tensor, second: Tensor, firstLogits: Tensor, secondLogits: Tensor, labels: [Int], ids: [String],
+        flipped: [Bool]? = nil, classNames: [String]
+    ) {
+        let rows = labels.count
+        precondition(
+            [first, second, firstLogits, secondLogits].allSatisfy { $0.rank == 2 && $0.shape[0] == rows }
+                && ids.count == rows && (flipped?.count ?? rows) == rows,
+            "FeatureCache: \(rows) labels need as many ids and rows, got features \(first.shape), \(second.shape), "
+                + "logits \(firstLogits.shape), \(secondLogits.shape), \(ids.count) ids")
+        precondition(
+            firstLogits.shape[1] == classNames.count && secondLogits.shape[1] == classNames.count,
+            "FeatureCache: logits \(firstLogits.shape) and \(secondLogits.shape) need \(classNames.count) columns, one per class")
+        precondition(labels.allSatisfy(classNames.indices.contains), "FeatureCache: labels must lie in 0..<\(classNames.count)")
+        self.first = first
+        self.second = second
+        self.firstLogits = firstLogits
+        self.secondLogits = secondLogits
+        self.labels = labels
+        self.ids = ids
+        self.flipped = flipped ?? Array(repeating: false, count: rows)
+        self.classNames = classNames
+    }
+
     /// Runs `model`'s backbones (without recording gradients) over every
     /// batch of `batches`, and with `addingFlippedViews` over each batch
     /// flipped left to right too; `progress` receives the rows done so far.

@@ -66,12 +66,20 @@ extension FeatureCache {
         }
         let (first, second) = (try tensor("first"), try tensor("second"))
         let (firstLogits, secondLogits) = (try tensor("first_logits"), try tensor("second_logits"))
-        let (labels, flipped) = (try tensor("labels").scalars.map { Int($0) }, try tensor("flipped").scalars.map { $0 != 0 })
+        let labelValues = try tensor("labels").scalars, flipped = try tensor("flipped").scalars.map { $0 != 0 }
+        if let bad = labelValues.first(where: { !($0 >= 0 && $0 < 1e6 && $0.rounded() == $0) }) {
+            throw FeatureCacheError.inconsistent(file: file, reason: "label \(bad) is not a class index")
+        }
+        let labels = labelValues.map { Int($0) }
         let (ids, classNames) = (try strings("ids"), try strings("class_names"))
         let rows = labels.count
         for (key, value) in [("first", first), ("second", second), ("first_logits", firstLogits), ("second_logits", secondLogits)]
         where value.rank != 2 || value.shape[0] != rows {
             throw FeatureCacheError.inconsistent(file: file, reason: "\(key) has shape \(value.shape), expected [\(rows), width]")
+        }
+        for (key, value) in [("first_logits", firstLogits), ("second_logits", secondLogits)] where value.shape[1] != classNames.count {
+            throw FeatureCacheError.inconsistent(
+                file: file, reason: "\(key) has \(value.shape[1]) columns for \(classNames.count) class names")
         }
         guard ids.count == rows, flipped.count == rows else {
             throw FeatureCacheError.inconsistent(file: file, reason: "\(rows) labels, \(ids.count) ids, \(flipped.count) flipped marks")

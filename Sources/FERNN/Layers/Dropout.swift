@@ -6,7 +6,7 @@ import FERTensor
 ///
 /// The layer owns a generator split off the one given at construction, so a
 /// seeded model drops the same elements on every run.
-public final class Dropout: Module, UnaryLayer {
+public final class Dropout: Module, UnaryLayer, StochasticModule {
     /// Probability of zeroing an element; may be changed later (e.g. to 0 to
     /// run training mode without dropout), as `module.p` in PyTorch.
     ///
@@ -24,6 +24,10 @@ public final class Dropout: Module, UnaryLayer {
         self.probability = probability
         self.generator = generator.split()
         super.init()
+    }
+
+    public func reseed(using generator: inout RandomGenerator) {
+        self.generator = generator.split()
     }
 
     /// Applies dropout when training.

@@ -41,7 +41,8 @@ struct SigmoidOperation: UnaryFloatOperation {
 }
 
 struct ReLUOperation: UnaryFloatOperation {
-    @inline(__always) func apply(_ x: Float) -> Float { x > 0 ? x : 0 }
+    /// NaN passes through (`x < 0` is false for it), as in PyTorch.
+    @inline(__always) func apply(_ x: Float) -> Float { x < 0 ? 0 : x }
 }
 
 struct ExactGELUOperation: UnaryFloatOperation {
