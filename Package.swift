@@ -54,16 +54,19 @@ let package = Package(
 
         .executableTarget(name: "TensorTour", dependencies: ["FERTensor"], path: "Examples/TensorTour"),
 
+        // Checks shared by several test targets (finite-difference gradients of modules).
+        .target(name: "FERTestSupport", dependencies: ["FERNN"], path: "Tests/FERTestSupport"),
+
         .testTarget(name: "FERTensorTests", dependencies: ["FERTensor"]),
         .testTarget(
-            name: "FERBackbonesTests", dependencies: ["FERBackbones"],
+            name: "FERBackbonesTests", dependencies: ["FERBackbones", "FERTestSupport"],
             exclude: ["Fixtures/generate_torchvision_keys.py"],
             resources: [.copy("Fixtures/torchvision_state_dicts.json")]),
         .testTarget(
             name: "FERNNTests", dependencies: ["FERNN"],
             exclude: ["Fixtures/generate_golden.py"],
             resources: [.copy("Fixtures/golden.safetensors")]),
-        .testTarget(name: "FERFusionTests", dependencies: ["FERFusion"]),
+        .testTarget(name: "FERFusionTests", dependencies: ["FERFusion", "FERTestSupport"]),
         .testTarget(
             name: "FERDataTests", dependencies: ["FERData"],
             exclude: ["generate_image_fixtures.py"],

@@ -56,10 +56,8 @@ struct ForwardCommand: ParsableCommand {
     func run() throws {
         let architecture = Architecture(rawValue: arch)!
         let state = try SafetensorsArchive.read(contentsOf: URL(fileURLWithPath: weights)).tensors
-        let classifierKey = architecture.rawValue.hasPrefix("resnet") ? "fc.weight" : "classifier.6.weight"
-        let firstKey = architecture.rawValue.hasPrefix("resnet") ? "conv1.weight" : "features.0.weight"
-        let classCount = classes ?? state[classifierKey]?.shape.first ?? 1000
-        let inputChannels = state[firstKey]?.shape[1] ?? 3
+        let classCount = classes ?? state[architecture.classifierWeightKey]?.shape.first ?? 1000
+        let inputChannels = state[architecture.firstConvolutionKey]?.shape[1] ?? architecture.defaultInput.channels
         var generator = RandomGenerator(seed: 0)
         let model = architecture.make(classCount: classCount, inputChannels: inputChannels, generator: &generator)
         try model.load(stateDict: state, source: weights)
@@ -71,8 +69,9 @@ struct ForwardCommand: ParsableCommand {
         let batch = try tensor("input", in: input)
         var results: [String: Tensor] = [:]
         if grad {
-            let labelValues = try tensor("labels", in: labels!).scalars.map { Int($0) }
-            guard labelValues.count == batch.shape.first, labelValues.allSatisfy({ (0..<classCount).contains($0) }) else {
+            let labelScalars = try tensor("labels", in: labels!).scalars
+            let labelValues = labelScalars.map { (0..<Float(classCount)).contains($0) ? Int($0) : -1 }
+            guard labelValues.count == batch.shape.first, labelValues.allSatisfy({ $0 >= 0 }) else {
                 throw ValidationError("\(labels!): `labels` needs \(batch.shape.first ?? 0) class indices in 0..<\(classCount)")
             }
             let logits = model(Variable(batch))

@@ -19,12 +19,13 @@ struct ModelBenchmark {
 
     func run() {
         var generator = RandomGenerator(seed: 0)
-        let images = Tensor.randomNormal([batch, 3, imageSize, imageSize], using: &generator)
         let labels = (0..<batch).map { _ in Int(generator.next() % UInt64(classCount)) }
         if !json {
             print("BLAS kernel \(BLASRuntime.report.activeCore), \(Parallel.threadCount) threads, \(imageSize)x\(imageSize), batch \(batch), \(steps) timed steps after \(warmupSteps) warm-up")
         }
         for architecture in architectures {
+            let channels = architecture.defaultInput.channels
+            let images = Tensor.randomNormal([batch, channels, imageSize, imageSize], using: &generator)
             let model = architecture.make(classCount: classCount, generator: &generator)
             let optimizer = SGD(model.trainableParameters, learningRate: 0.01, momentum: 0.9)
             let residentBefore = ProcessMemory.megabytes("VmRSS")

@@ -34,7 +34,7 @@ private struct TorchvisionReference: Decodable {
 }
 
 @Suite(.serialized) struct BackboneTests {
-    @Test(arguments: Architecture.allCases)
+    @Test(arguments: Architecture.torchvisionModels)
     func stateDictAndParametersEqualTorchvisionAndEveryParameterLearns(_ architecture: Architecture) throws {
         let reference = try #require(TorchvisionReference.all[architecture.rawValue])
         var generator = RandomGenerator(seed: 1)
@@ -53,7 +53,7 @@ private struct TorchvisionReference: Decodable {
         #expect(missing.isEmpty, "parameters without gradient: \(missing)")
     }
 
-    @Test(arguments: Architecture.allCases)
+    @Test(arguments: Architecture.torchvisionModels)
     func inferenceWithFoldedBatchNormEqualsTheLayerByLayerEvaluation(_ architecture: Architecture) {
         var generator = RandomGenerator(seed: 3)
         let model = architecture.make(classCount: 5, vggHead: .globalPool, generator: &generator)

@@ -22,21 +22,9 @@ public final class ResNet: Module, Backbone {
         self.depth = depth
         conv1 = kaimingConvolution(inputChannels: inputChannels, outputChannels: 64, kernelSize: 7, stride: 2, padding: 3, generator: &generator)
         bn1 = BatchNorm2d(featureCount: 64)
-        var channels = 64
-        var stages: [Sequential] = []
-        for (index, (width, blocks)) in zip([64, 128, 256, 512], depth.blocksPerStage).enumerated() {
-            var layers: [any UnaryLayer] = []
-            for block in 0..<blocks {
-                let stride = block == 0 && index > 0 ? 2 : 1
-                switch depth.blockKind {
-                case .basic: layers.append(BasicBlock(inputChannels: channels, width: width, stride: stride, generator: &generator))
-                case .bottleneck: layers.append(Bottleneck(inputChannels: channels, width: width, stride: stride, generator: &generator))
-                }
-                channels = width * depth.blockKind.expansion
-            }
-            stages.append(Sequential(layers))
-        }
+        let stages = makeResNetStages(depth: depth, generator: &generator)
         (layer1, layer2, layer3, layer4) = (stages[0], stages[1], stages[2], stages[3])
+        let channels = 512 * depth.blockKind.expansion
         fc = Linear(inputFeatures: channels, outputFeatures: classCount, generator: &generator)
         super.init()
     }
@@ -65,5 +53,27 @@ public final class ResNet: Module, Backbone {
 
     public func replaceClassifier(classCount: Int, generator: inout RandomGenerator) {
         fc = Linear(inputFeatures: featureWidth, outputFeatures: classCount, generator: &generator)
+    }
+}
+
+/// torchvision's `layer1` ... `layer4` for `depth`: stages of 64, 128, 256
+/// and 512 wide blocks, the first block of stages 2-4 with stride 2;
+/// bottlenecks use `middle` as their middle convolution.
+func makeResNetStages(
+    depth: ResNetDepth, middle: BottleneckConvolution = .standard, generator: inout RandomGenerator
+) -> [Sequential] {
+    var channels = 64
+    return zip([64, 128, 256, 512], depth.blocksPerStage).enumerated().map { index, stage in
+        let (width, blocks) = stage
+        let layers: [any UnaryLayer] = (0..<blocks).map { block in
+            let stride = block == 0 && index > 0 ? 2 : 1
+            defer { channels = width * depth.blockKind.expansion }
+            switch depth.blockKind {
+            case .basic: return BasicBlock(inputChannels: channels, width: width, stride: stride, generator: &generator)
+            case .bottleneck:
+                return Bottleneck(inputChannels: channels, width: width, stride: stride, middle: middle, generator: &generator)
+            }
+        }
+        return Sequential(layers)
     }
 }

@@ -40,18 +40,34 @@ public final class BasicBlock: Module, UnaryLayer {
     }
 }
 
+/// What a bottleneck's middle convolution is.
+public enum BottleneckConvolution: String, Codable, Sendable {
+    /// torchvision's 3x3 convolution (`conv2.weight`).
+    case standard
+    /// A pyramid of 3/5/7/9 kernels with 1/4/8/16 groups (`conv2.levels.N.weight`).
+    case pyramid
+}
+
 /// ResNet50's block: 1x1, 3x3 (with the stride) and 1x1 convolutions, four
 /// times wider at the output, as torchvision's `Bottleneck` (ResNet v1.5).
+/// The middle convolution may be a `PyramidConv2d` instead.
 public final class Bottleneck: Module, UnaryLayer {
-    let conv1: Conv2d, bn1: BatchNorm2d, conv2: Conv2d, bn2: BatchNorm2d, conv3: Conv2d, bn3: BatchNorm2d
+    let conv1: Conv2d, bn1: BatchNorm2d, conv2: any UnaryLayer, bn2: BatchNorm2d, conv3: Conv2d, bn3: BatchNorm2d
     let downsample: Sequential?
 
     /// A block from `inputChannels` to `4 * width` channels.
-    public init(inputChannels: Int, width: Int, stride: Int, generator: inout RandomGenerator) {
+    public init(
+        inputChannels: Int, width: Int, stride: Int, middle: BottleneckConvolution = .standard,
+        generator: inout RandomGenerator
+    ) {
         let output = width * ResidualBlockKind.bottleneck.expansion
         conv1 = kaimingConvolution(inputChannels: inputChannels, outputChannels: width, kernelSize: 1, generator: &generator)
         bn1 = BatchNorm2d(featureCount: width)
-        conv2 = kaimingConvolution(inputChannels: width, outputChannels: width, kernelSize: 3, stride: stride, padding: 1, generator: &generator)
+        conv2 = switch middle {
+        case .standard:
+            kaimingConvolution(inputChannels: width, outputChannels: width, kernelSize: 3, stride: stride, padding: 1, generator: &generator)
+        case .pyramid: PyramidConv2d(inputChannels: width, outputChannels: width, stride: stride, generator: &generator)
+        }
         bn2 = BatchNorm2d(featureCount: width)
         conv3 = kaimingConvolution(inputChannels: width, outputChannels: output, kernelSize: 1, generator: &generator)
         bn3 = BatchNorm2d(featureCount: output)
@@ -62,7 +78,8 @@ public final class Bottleneck: Module, UnaryLayer {
     /// `relu(bn3(conv3(...)) + shortcut(x))`.
     public func callAsFunction(_ input: Variable) -> Variable {
         let reduced = conv1(input, normalizedBy: bn1, applyingReLU: true)
-        let hidden = conv2(reduced, normalizedBy: bn2, applyingReLU: true)
+        let hidden = (conv2 as? Conv2d).map { $0(reduced, normalizedBy: bn2, applyingReLU: true) }
+            ?? bn2(conv2(reduced), applyingReLU: true)
         return conv3(hidden, normalizedBy: bn3, adding: shortcut(input, downsample), applyingReLU: true)
     }
 }

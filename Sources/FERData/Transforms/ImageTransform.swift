@@ -42,6 +42,25 @@ extension Compose {
         ])
     }
 
+    /// LANMSFF's training augmentation for `size` x `size` grayscale input:
+    /// grayscale conversion, a random crop of 80-100% of the area (aspect
+    /// 0.9-1.1) resized to `size`, horizontal flip (p = 0.5), rotation in
+    /// [-15, 15] degrees, normalisation to [-1, 1].
+    public static func lanmsffTraining(size: Int = 64) -> Compose {
+        Compose([
+            Grayscale(outputChannels: 1),
+            RandomResizedCrop(height: size, width: size, scale: 0.8...1, ratio: 0.9...1.1),
+            HorizontalFlip(probability: 0.5),
+            RandomRotation(degrees: -15...15),
+            Normalize(mean: [0.5], standardDeviation: [0.5]),
+        ])
+    }
+
+    /// LANMSFF's evaluation preprocessing: grayscale, resize to `size`, normalise to [-1, 1].
+    public static func lanmsffEvaluation(size: Int = 64) -> Compose {
+        Compose([Grayscale(outputChannels: 1), Resize(height: size, width: size), Normalize(mean: [0.5], standardDeviation: [0.5])])
+    }
+
     /// Evaluation preprocessing: resize to `size` x `size` and normalise with
     /// ImageNet's statistics (1-channel images use their mean).
     public static func evaluation(size: Int = 100) -> Compose {
