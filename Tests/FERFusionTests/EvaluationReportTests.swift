@@ -22,11 +22,11 @@ import Testing
         }
     }
 
-    @Test func evaluationCountsTheArgmaxOfEachBatchAndFlipTTAAveragesTheMirrorImage() {
+    @Test func evaluationCountsTheArgmaxOfEachBatchAndFlipTTAAveragesTheMirrorImage() throws {
         let model = Self.classifier()
         model.train()
         var done: [Int] = []
-        let metrics = model.evaluate(Self.batches(), classNames: Self.classNames) { done.append($0) }
+        let metrics = try model.evaluate(BatchSequence(Self.batches()), classNames: Self.classNames) { done.append($0) }
         #expect(done == [5, 12] && model.isTraining, "progress per batch; the module's mode is restored")
         var expected = ClassificationMetrics(classNames: Self.classNames)
         var expectedTTA = expected
@@ -38,7 +38,7 @@ import Testing
             expectedTTA.add(predictions: averaged.argmax(alongAxis: 1).scalars.map { Int($0) }, labels: batch.labels)
         }
         #expect(metrics == expected)
-        #expect(model.evaluate(Self.batches(), classNames: Self.classNames, flipTTA: true) == expectedTTA)
+        #expect(try model.evaluate(BatchSequence(Self.batches()), classNames: Self.classNames, flipTTA: true) == expectedTTA)
         #expect(expected != expectedTTA, "the mirror image changes some predictions of this classifier")
     }
 

@@ -15,10 +15,12 @@ import Testing
 
     static func cache(_ features: SyntheticFeatures) -> FeatureCache {
         let rows = features.labels.count
-        return FeatureCache(
-            first: features.first, second: features.second, firstLogits: Tensor.zeros([rows, 7]),
-            secondLogits: Tensor.zeros([rows, 7]), labels: features.labels, ids: (0..<rows).map { "row\($0)" },
-            classNames: classNames)
+        func backbone(_ name: String, _ values: Tensor) -> BackboneFeatures {
+            BackboneFeatures(
+                architecture: name, features: values, logits: Tensor.zeros([rows, 7]), labels: features.labels,
+                ids: (0..<rows).map { "row\($0)" }, classNames: classNames)
+        }
+        return try! FeatureCache(first: backbone("a", features.first), second: backbone("b", features.second))
     }
 
     static func temporaryDirectory() -> URL {
@@ -41,11 +43,11 @@ import Testing
         return (head, trainer)
     }
 
-    static func trainingBatches(_ epoch: Int) -> AnySequence<FeatureBatch> {
+    static func trainingBatches(_ epoch: Int) -> BatchSequence<FeatureBatch> {
         train.batches(size: 32, shuffledWithSeed: 84, epoch: epoch)
     }
 
-    static func validationBatches() -> AnySequence<FeatureBatch> { validation.batches(size: 100) }
+    static func validationBatches() -> BatchSequence<FeatureBatch> { validation.batches(size: 100) }
 
     /// Records what the trainer tells its callbacks.
     final class Recorder: TrainingCallback {
@@ -77,7 +79,7 @@ import Testing
         // The best checkpoint reproduces the best epoch's validation figures in a fresh head.
         let (fresh, freshTrainer) = Self.trainer(epochs: 1, headSeed: 99)
         try Checkpoint.load(into: fresh, from: trainer.checkpoints!.bestURL, architecture: "attention_head")
-        let (loss, metrics) = freshTrainer.evaluate(Self.validationBatches())
+        let (loss, metrics) = try freshTrainer.evaluate(Self.validationBatches())
         #expect(metrics.accuracy == best.validationAccuracy && abs(loss - best.validationLoss) < 1e-9)
         #expect(head.isTraining == false, "the trainer leaves the model in evaluation mode after validating")
 
@@ -138,7 +140,7 @@ import Testing
         let (_, trainer) = Self.trainer(epochs: 3)
         trainer.checkpoints = checkpoints
         var poisoned = Self.train
-        poisoned.first = poisoned.first.sliced(axis: 0, range: 0..<1) * Float.nan
+        poisoned.first.features = poisoned.first.features.sliced(axis: 0, range: 0..<1) * Float.nan
             + Tensor.zeros([poisoned.count, 32])  // every row NaN
         let error = #expect(throws: TrainingError.self) {
             try trainer.fit(

@@ -21,12 +21,14 @@ extension UnaryLayer {
     /// The confusion matrix and figures of the module's predictions on every
     /// batch of `batches` (preprocessed images), optionally with flip
     /// test-time augmentation; `progress` receives the images done so far.
+    ///
+    /// - Throws: what the batch source throws.
     public func evaluate(
-        _ batches: some Sequence<LabelledImages>, classNames: [String], flipTTA: Bool = false,
+        _ batches: BatchSequence<LabelledImages>, classNames: [String], flipTTA: Bool = false,
         progress: (Int) -> Void = { _ in }
-    ) -> ClassificationMetrics {
+    ) throws -> ClassificationMetrics {
         var metrics = ClassificationMetrics(classNames: classNames)
-        for batch in batches {
+        while let batch = try batches.next() {
             let predictions = classProbabilities(batch.images, flipTTA: flipTTA).argmax(alongAxis: 1).scalars.map { Int($0) }
             metrics.add(predictions: predictions, labels: batch.labels)
             progress(metrics.count)

@@ -13,7 +13,7 @@ extension FeatureCache {
     /// The cache's rows in batches of `size` (the last may be smaller):
     /// in row order, or with `shuffledWithSeed`, in an order fixed by the
     /// seed and `epoch` (each epoch its own permutation, the same on every run).
-    public func batches(size: Int, shuffledWithSeed seed: UInt64? = nil, epoch: Int = 0) -> AnySequence<FeatureBatch> {
+    public func batches(size: Int, shuffledWithSeed seed: UInt64? = nil, epoch: Int = 0) -> BatchSequence<FeatureBatch> {
         precondition(size > 0, "FeatureCache.batches: batch size must be positive, got \(size)")
         var order = Array(0..<count)
         if let seed {
@@ -21,7 +21,7 @@ extension FeatureCache {
             order.shuffle(using: &generator)
         }
         let starts = Array(stride(from: 0, to: count, by: size))
-        return AnySequence(starts.lazy.map { start in
+        return BatchSequence(starts.lazy.map { start in
             let rows = Array(order[start..<Swift.min(start + size, order.count)])
             return FeatureBatch(input: self.input(rows: rows), labels: rows.map { self.labels[$0] })
         })

@@ -139,7 +139,7 @@ public final class Trainer<Batch> {
     ///   batch source, a checkpoint write or a callback throws.
     @discardableResult
     public func fit(
-        training: (Int) throws -> AnySequence<Batch>, validation: () throws -> AnySequence<Batch>
+        training: (Int) throws -> BatchSequence<Batch>, validation: () throws -> BatchSequence<Batch>
     ) throws -> [EpochRecord] {
         for callback in callbacks { try callback.trainingStarted(history: history, epochs: configuration.epochs) }
         while !isFinished {
@@ -150,7 +150,7 @@ public final class Trainer<Batch> {
             model.reseedStochasticModules(seed: configuration.stochasticSeed(epoch: epoch))
             let (trainLoss, trainMetrics) = try trainEpoch(try training(epoch), epoch: epoch, start: start)
             let trainSeconds = seconds(since: start)
-            let (validationLoss, validationMetrics) = evaluate(try validation())
+            let (validationLoss, validationMetrics) = try evaluate(try validation())
             let record = EpochRecord(
                 epoch: epoch, learningRate: learningRate, trainLoss: trainLoss, trainAccuracy: trainMetrics.accuracy,
                 validationLoss: validationLoss, validationAccuracy: validationMetrics.accuracy,
@@ -169,16 +169,16 @@ public final class Trainer<Batch> {
     }
 
     /// Mean loss and the classification metrics of `batches` in evaluation mode, without gradients.
-    public func evaluate(_ batches: some Sequence<Batch>) -> (loss: Double, metrics: ClassificationMetrics) {
+    ///
+    /// - Throws: what the batch source throws.
+    public func evaluate(_ batches: BatchSequence<Batch>) throws -> (loss: Double, metrics: ClassificationMetrics) {
         model.eval()
         var metrics = ClassificationMetrics(classNames: classNames)
         var total = 0.0
-        noGrad {
-            for batch in batches {
-                let (logits, labels) = forward(batch)
-                total += Double(loss(logits, labels).value.item) * Double(labels.count)
-                metrics.add(predictions: predictions(logits), labels: labels)
-            }
+        while let batch = try batches.next() {
+            let (logits, labels) = noGrad { forward(batch) }
+            total += Double(noGrad { loss(logits, labels) }.value.item) * Double(labels.count)
+            metrics.add(predictions: predictions(logits), labels: labels)
         }
         return (metrics.count == 0 ? 0 : total / Double(metrics.count), metrics)
     }
@@ -194,12 +194,11 @@ public final class Trainer<Batch> {
         }
     }
 
-    private func trainEpoch(_ batches: AnySequence<Batch>, epoch: Int, start: UInt64) throws -> (Double, ClassificationMetrics) {
+    private func trainEpoch(_ batches: BatchSequence<Batch>, epoch: Int, start: UInt64) throws -> (Double, ClassificationMetrics) {
         model.train()
         var metrics = ClassificationMetrics(classNames: classNames)
         var total = 0.0, batchNumber = 0
-        let knownCount = batches.underestimatedCount > 0 ? batches.underestimatedCount : nil
-        for batch in batches {
+        while let batch = try batches.next() {
             batchNumber += 1
             optimizer.zeroGradients()
             let (logits, labels) = forward(batch)
@@ -220,7 +219,7 @@ public final class Trainer<Batch> {
             metrics.add(predictions: predictions(logits), labels: labels)
             let elapsed = seconds(since: start)
             let progress = BatchProgress(
-                epoch: epoch, epochs: configuration.epochs, batch: batchNumber, batches: knownCount,
+                epoch: epoch, epochs: configuration.epochs, batch: batchNumber, batches: batches.count,
                 loss: total / Double(metrics.count), accuracy: metrics.accuracy,
                 samplesPerSecond: Double(metrics.count) / Swift.max(elapsed, 1e-9), seconds: elapsed)
             for callback in callbacks { callback.batchEnded(progress) }
