@@ -27,12 +27,21 @@ extension FusionModel {
     ///
     /// - Throws: `FusionModelError.noConfiguration`, or `SafetensorsError` when the file cannot be written.
     public func save(to url: URL, trainingConfiguration: String = "{}") throws {
+        try Checkpoint.save(self, metadata: try checkpointMetadata(trainingConfiguration: trainingConfiguration), to: url)
+    }
+
+    /// The metadata of this model's checkpoints: the `fusion` architecture,
+    /// class names and the configuration (with the late-fusion weight now in
+    /// use), so that `load(contentsOf:)` rebuilds it.
+    ///
+    /// - Throws: `FusionModelError.noConfiguration` for a model assembled from parts.
+    public func checkpointMetadata(trainingConfiguration: String = "{}") throws -> CheckpointMetadata {
         guard var configuration else { throw FusionModelError.noConfiguration }
         if let late = head as? LateFusionHead { configuration.lateWeight = late.weight }
         let json = String(decoding: try JSONEncoder().encode(configuration), as: UTF8.self)
-        try Checkpoint.save(self, metadata: CheckpointMetadata(
-            architecture: Self.checkpointArchitecture, classNames: classNames,
-            trainingConfiguration: trainingConfiguration, modelConfiguration: json), to: url)
+        return CheckpointMetadata(
+            architecture: Self.checkpointArchitecture, classNames: classNames, trainingConfiguration: trainingConfiguration,
+            modelConfiguration: json)
     }
 
     /// Rebuilds and loads the fusion model saved at `url`, in evaluation mode.

@@ -8,5 +8,8 @@ struct FER: ParsableCommand {
         commandName: "fer",
         abstract: "Facial expression recognition with FERKit.",
         version: FERKitVersion.string,
-        subcommands: [InfoCommand.self, ModelsCommand.self, SynthCommand.self, ForwardCommand.self, BenchCommand.self])
+        subcommands: [
+            InfoCommand.self, ModelsCommand.self, SynthCommand.self, TrainCommand.self, ExtractCommand.self, FuseCommand.self,
+            EvaluateCommand.self, PredictCommand.self, ForwardCommand.self, BenchCommand.self,
+        ])
 }

@@ -89,6 +89,11 @@ public struct TrainingRecipe: Codable, Equatable, Sendable {
         optimizer: .adam, learningRate: 1e-4, weightDecay: 0, schedule: .constant, batchSize: 48, epochs: 50,
         earlyStoppingPatience: 10, augmentation: "none")
 
+    /// Joint fusion: both backbones fine-tuned with the head end to end, SGD
+    /// with momentum at 1e-3 (pretrained backbones need small steps), cosine
+    /// decay, batch 32, 10 epochs, the paper's augmentation.
+    public static let jointFusion = TrainingRecipe(learningRate: 1e-3, epochs: 10)
+
     /// The optimizer of `parameters` this recipe describes.
     public func makeOptimizer(_ parameters: [Parameter]) -> any Optimizer {
         switch optimizer {
