@@ -52,7 +52,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
+        // Examples: short programs on the library API (each builds with the package).
         .executableTarget(name: "TensorTour", dependencies: ["FERTensor"], path: "Examples/TensorTour"),
+        .executableTarget(
+            name: "TrainBackbone", dependencies: ["FERBackbones", "FERData", "FERFusion"], path: "Examples/TrainBackbone"),
+        .executableTarget(
+            name: "FuseWithAttention", dependencies: ["FERBackbones", "FERData", "FERFusion"], path: "Examples/FuseWithAttention"),
+        .executableTarget(name: "PredictExpressions", dependencies: ["FERData", "FERFusion"], path: "Examples/PredictExpressions"),
+        .executableTarget(name: "EmbedFusionHead", dependencies: ["FERFusion"], path: "Examples/EmbedFusionHead"),
 
         // Checks shared by several test targets (finite-difference gradients of modules).
         .target(name: "FERTestSupport", dependencies: ["FERNN"], path: "Tests/FERTestSupport"),

@@ -10,6 +10,6 @@ struct FER: ParsableCommand {
         version: FERKitVersion.string,
         subcommands: [
             InfoCommand.self, ModelsCommand.self, SynthCommand.self, TrainCommand.self, ExtractCommand.self, FuseCommand.self,
-            EvaluateCommand.self, PredictCommand.self, ForwardCommand.self, BenchCommand.self,
+            EvaluateCommand.self, PredictCommand.self, ReproduceCommand.self, ForwardCommand.self, BenchCommand.self,
         ])
 }
