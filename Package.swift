@@ -74,6 +74,7 @@ let package = Package(
             exclude: ["Fixtures/generate_golden.py"],
             resources: [.copy("Fixtures/golden.safetensors")]),
         .testTarget(name: "FERFusionTests", dependencies: ["FERFusion", "FERTestSupport"]),
+        .testTarget(name: "FERToolTests", dependencies: ["fer"]),
         .testTarget(
             name: "FERDataTests", dependencies: ["FERData"],
             exclude: ["generate_image_fixtures.py"],

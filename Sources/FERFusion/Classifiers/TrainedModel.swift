@@ -73,12 +73,18 @@ public enum TrainedModel {
 
     /// Class probabilities `[N, classes]` for `images` `[N, C, H, W]` with
     /// values in [0, 1] and the channels of `preprocessing`; with `flipTTA`,
-    /// averaged with those of the mirror images. Each image's result does not
-    /// depend on the others in the batch (BatchNorm runs in evaluation mode).
+    /// averaged with those of the mirror images. Each image's result is bit
+    /// for bit the same whatever else the batch holds: BatchNorm runs in
+    /// evaluation mode and the kernels are batch-invariant (`batchInvariant(_:)`).
+    /// Per-sample attention keeps a fusion model's predictions independent
+    /// too; the paper's batch-scope attention does not.
     public func predictProbabilities(_ images: Tensor, flipTTA: Bool = false) -> Tensor {
-        switch self {
-        case let .classifier(model, configuration): model.classProbabilities(configuration.preprocessing.apply(images), flipTTA: flipTTA)
-        case let .fusion(model): model.predictProbabilities(images, flipTTA: flipTTA)
+        batchInvariant {
+            switch self {
+            case let .classifier(model, configuration):
+                model.classProbabilities(configuration.preprocessing.apply(images), flipTTA: flipTTA)
+            case let .fusion(model): model.predictProbabilities(images, flipTTA: flipTTA)
+            }
         }
     }
 }

@@ -97,7 +97,7 @@ public struct EvaluationReport<Configuration: Codable>: Codable {
     /// - Throws: the encoding or file-system error.
     public func write(to url: URL) throws {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try encoder.encode(self).write(to: url, options: .atomic)
     }
 

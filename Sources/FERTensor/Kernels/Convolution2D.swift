@@ -186,15 +186,16 @@ private struct SampleBlock {
 /// Runs `body(worker, block, position, parallelGEMM)` for every block of
 /// `perBlock` samples: blocks in parallel (each worker its own single-threaded
 /// GEMMs) when there are at least as many as workers, otherwise one block at
-/// a time with its im2col and GEMMs split across the workers. `position`
-/// counts the worker's blocks from 0. Returns how many workers ran.
+/// a time with its im2col and GEMMs split across the workers (unless
+/// `splittingGEMMs` is false). `position` counts the worker's blocks from 0.
+/// Returns how many workers ran.
 @discardableResult
 private func forEachSampleBlock(
-    _ geometry: ConvolutionGeometry, samplesPerBlock perBlock: Int,
+    _ geometry: ConvolutionGeometry, samplesPerBlock perBlock: Int, splittingGEMMs: Bool = true,
     _ body: (_ worker: Int, _ block: SampleBlock, _ position: Int, _ parallelGEMM: Bool) -> Void
 ) -> Int {
     let blocks = (geometry.batch + perBlock - 1) / perBlock
-    let parallelBlocks = geometry.blocksRunInParallel(samplesPerBlock: perBlock)
+    let parallelBlocks = !splittingGEMMs || geometry.blocksRunInParallel(samplesPerBlock: perBlock)
     let workers = parallelBlocks ? Parallel.rangeCount(blocks) : 1
     let columnsCount = geometry.columnRows * perBlock * geometry.window.outputPlane
     let window = geometry.window.raw
@@ -273,8 +274,9 @@ extension Tensor {
             }
         } else {
             let rows = geometry.columnRows, groupOut = geometry.groupOutputChannels
-            let perBlock = geometry.samplesPerBlock(targetColumns: 512, balanced: true)
-            forEachSampleBlock(geometry, samplesPerBlock: perBlock) { _, block, _, parallelGEMM in
+            let invariant = BatchInvariance.isEnabled
+            let perBlock = invariant ? 1 : geometry.samplesPerBlock(targetColumns: 512, balanced: true)
+            forEachSampleBlock(geometry, samplesPerBlock: perBlock, splittingGEMMs: !invariant) { _, block, _, parallelGEMM in
                 for group in 0..<geometry.groups {
                     let columns = block.inputColumns(x, group: group)
                     let product = block.outputMatrix(y, group: group, copyingIn: false)
@@ -287,7 +289,7 @@ extension Tensor {
                     epilogue.apply(to: y, channels: channels, spatial: spatial, planes: planes)
                 }
             }
-            epilogueApplied = geometry.blocksRunInParallel(samplesPerBlock: perBlock)
+            epilogueApplied = invariant || geometry.blocksRunInParallel(samplesPerBlock: perBlock)
         }
         if let epilogue, !epilogueApplied {
             Parallel.forRanges(geometry.batch * channels, minimumChunk: planeChunk(spatial)) { _, range in

@@ -6,7 +6,8 @@ extension Tensor {
     ///   also be rank 2 and is then shared by every batch entry.
     ///
     /// `transposeA` / `transposeB` use the transpose of the last two axes of
-    /// that operand without materialising it.
+    /// that operand without materialising it. Under `batchInvariant(_:)`, each
+    /// row of a rank-2 product is computed on its own.
     ///
     /// - Precondition: ranks 2 or 3, matching inner extents and batch sizes.
     public static func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false) -> Tensor {
@@ -37,6 +38,15 @@ extension Tensor {
                                 a: aBuffer.baseAddress! + entry * strideA, lda: aColumns,
                                 b: bBuffer.baseAddress! + entry * strideB, ldb: bColumns,
                                 c: base + entry * m * n, ldc: n)
+                        }
+                    }
+                } else if batch == nil, BatchInvariance.isEnabled {
+                    Parallel.forRanges(m, minimumChunk: Swift.max(1, (1 << 16) / Swift.max(1, n * k))) { _, rows in
+                        for row in rows {
+                            GEMM.multiply(
+                                transposeA: transposeA, transposeB: transposeB, m: 1, n: n, k: k,
+                                a: aBuffer.baseAddress! + (transposeA ? row : row * aColumns), lda: aColumns,
+                                b: bBuffer.baseAddress!, ldb: bColumns, c: base + row * n, ldc: n)
                         }
                     }
                 } else {

@@ -37,7 +37,7 @@ func trainingCurvesSVG(_ history: [EpochRecord]) -> String {
         for (offset, series) in panel.series.enumerated() {
             let points = zip(epochs, series.values).filter { $0.1.isFinite }.map { (x($0.0), y($0.1)) }
             svg.polyline(points, stroke: series.color)
-            svg.text(series.name, x: left + 8, y: top + 16 + 14 * Double(offset), anchor: "start", size: 11, fill: series.color)
+            svg.text("— " + series.name, x: left + 90 * Double(offset), y: top + panelHeight + 30, anchor: "start", size: 11, fill: series.color)
         }
     }
     return svg.rendered
@@ -46,7 +46,7 @@ func trainingCurvesSVG(_ history: [EpochRecord]) -> String {
 /// The confusion matrix as a grid: rows are labels, columns predictions;
 /// each cell shaded by its share of the row and labelled with its count.
 func confusionMatrixSVG(_ metrics: ClassificationMetrics) -> String {
-    let names = metrics.classNames, cell = 56.0, left = 96.0, top = 96.0
+    let names = metrics.classNames, cell = 56.0, left = 96.0, top = 116.0
     var svg = SVGDocument(width: left + cell * Double(names.count) + 16, height: top + cell * Double(names.count) + 40)
     svg.text(String(format: "accuracy %.2f%%, mean class accuracy %.2f%%", 100 * metrics.accuracy, 100 * metrics.meanClassAccuracy),
              x: left, y: 20, anchor: "start", size: 13)

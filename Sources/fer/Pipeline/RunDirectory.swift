@@ -56,13 +56,13 @@ enum RunError: Error, CustomStringConvertible {
 /// `value` as indented JSON with sorted keys.
 func prettyJSON(_ value: some Encodable) throws -> Data {
     let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     return try encoder.encode(value)
 }
 
 /// `value` as one line of JSON with sorted keys.
 func compactJSON(_ value: some Encodable) throws -> String {
     let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     return String(decoding: try encoder.encode(value), as: UTF8.self)
 }

@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+
+/// The `fer` tool end to end, as a user runs it: a subprocess with arguments.
+@Suite(.serialized) struct FERToolTests {
+    /// A tiny synthetic set in RAF-DB's layout (12 images per class at 40x40), made once.
+    static let data: URL = {
+        let directory = try! FERTool.temporaryDirectory("data")
+        let result = try! FERTool.run(["synth", "--out", directory.path, "--per-class", "12", "--size", "40", "--seed", "3"])
+        precondition(result.status == 0, "fer synth failed: \(result.errors)")
+        return directory
+    }()
+
+    static let subcommands = ["info", "models", "synth", "train", "extract", "fuse", "evaluate", "predict", "reproduce", "forward", "bench"]
+
+    @Test func reproduceRunsEveryRowOfBothTablesAndASecondRunReusesEverything() throws {
+        let out = try FERTool.temporaryDirectory("reproduce")
+        let arguments = [
+            "reproduce", "--data", Self.data.path, "--out", out.path, "--seeds", "1", "--epochs", "1", "--fusion-epochs", "1",
+            "--joint-epochs", "1", "--size", "32", "--batch", "16", "--vgg-head", "global-pool",
+        ]
+        let first = try FERTool.run(arguments)
+        #expect(first.status == 0, "\(first.errors.suffix(2000))")
+        // Table 1: four backbones; Table 2: four pairs, each with a figure for all four strategies.
+        for backbone in ["resnet18", "resnet34", "vgg11", "vgg13"] {
+            #expect(first.output.contains("| \(backbone) | "), "Table 1 lacks \(backbone)")
+        }
+        let pairRows = first.output.split(separator: "\n").filter { $0.hasPrefix("| ") && $0.contains("+") }
+        #expect(pairRows.count == 4)
+        for row in pairRows {
+            let cells = row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            #expect(cells.count == 6 && cells[1...4].allSatisfy { Double($0) != nil }, "a strategy without a number: \(row)")
+        }
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("summary.json").path))
+        let report = out.appendingPathComponent("seed-0/fusion/resnet18+resnet34/attention/report.json")
+        let written = try FileManager.default.attributesOfItem(atPath: report.path)[.modificationDate] as? Date
+
+        let second = try FERTool.run(arguments)
+        #expect(second.status == 0 && second.output == first.output)
+        #expect(second.errors.components(separatedBy: "complete, reusing its report").count - 1 == 4 + 16)
+        #expect(!second.errors.contains("epoch 1/1"), "nothing is trained again")
+        #expect(try FileManager.default.attributesOfItem(atPath: report.path)[.modificationDate] as? Date == written)
+    }
+
+    @Test func predictGivesAnImageTheSameProbabilitiesAloneAndAmongFiftyImages() throws {
+        let run = try FERTool.temporaryDirectory("predict")
+        let trained = try FERTool.run([
+            "train", "--arch", "resnet18", "--data", Self.data.path, "--out", run.path, "--epochs", "1", "--size", "32",
+        ])
+        #expect(trained.status == 0, "\(trained.errors.suffix(1000))")
+        let images = Self.data.appendingPathComponent("Image/aligned")
+        let files = try FileManager.default.contentsOfDirectory(atPath: images.path).sorted().prefix(50)
+        let folder = try FERTool.temporaryDirectory("fifty")
+        for file in files { try FileManager.default.copyItem(at: images.appendingPathComponent(file), to: folder.appendingPathComponent(file)) }
+        #expect(files.count == 50)
+        let checkpoint = run.appendingPathComponent("best.safetensors").path
+        let chosen = folder.appendingPathComponent(files[17])
+        let alone = try FERTool.run(["predict", "--checkpoint", checkpoint, "--json", chosen.path])
+        let together = try FERTool.run(["predict", "--checkpoint", checkpoint, "--json", folder.path])
+        #expect(alone.status == 0 && together.status == 0, "\(alone.errors) \(together.errors)")
+        let lines = together.output.split(separator: "\n")
+        #expect(lines.count == 50)
+        let line = try #require(lines.first { $0.contains("\"\(chosen.path)\"") })
+        #expect(String(line) + "\n" == alone.output, "probabilities differ alone and in a batch")
+    }
+
+    @Test(arguments: subcommands)
+    func everyOptionOfEverySubcommandIsDocumented(_ subcommand: String) throws {
+        let help = try FERTool.run([subcommand, "--help"])
+        #expect(help.status == 0 && help.output.contains("USAGE: fer \(subcommand)") && help.output.contains("OVERVIEW:"))
+        let dump = try FERTool.run([subcommand, "--experimental-dump-help"])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(dump.output.utf8)) as? [String: Any])
+        let command = try #require(json["command"] as? [String: Any])
+        #expect((command["abstract"] as? String)?.isEmpty == false)
+        for argument in command["arguments"] as? [[String: Any]] ?? [] where argument["shouldDisplay"] as? Bool != false {
+            let name = (argument["preferredName"] as? [String: Any])?["name"] as? String ?? argument["valueName"] as? String ?? "?"
+            #expect((argument["abstract"] as? String)?.isEmpty == false, "fer \(subcommand): \(name) has no help text")
+        }
+    }
+
+    @Test(arguments: [
+        (["train", "--arch", "resnet18", "--data", "/no/such/dataset", "--out", "/tmp/x"], "/no/such/dataset"),
+        (["train", "--arch", "resnet99", "--data", "/tmp", "--out", "/tmp/x"], "resnet99"),
+        (["train", "--arch", "resnet18", "--data", "/tmp", "--out", "/tmp/x", "--epochs", "0"], "--epochs"),
+        (["evaluate", "--checkpoint", "/no/such.safetensors", "--data", "/tmp"], "/no/such.safetensors"),
+        (["predict", "--checkpoint", "/no/such.safetensors", "face.jpg"], "/no/such.safetensors"),
+        (["fuse", "--strategy", "sideways", "--first", "a", "--second", "b", "--data", "/tmp", "--out", "/tmp/x"], "sideways"),
+        (["reproduce", "--data", "/tmp", "--out", "/tmp/x", "--pairs", "resnet18+alexnet"], "resnet18+alexnet"),
+    ])
+    func wrongPathsAndBadOptionsGiveAnErrorNamingThemAndExitNonZero(_ arguments: [String], _ named: String) throws {
+        let result = try FERTool.run(arguments)
+        #expect(result.status != 0)
+        let errorLine = result.errors.split(separator: "\n").first { $0.hasPrefix("Error:") }
+        #expect(errorLine?.contains(named) == true, "error output: \(result.errors)")
+    }
+
+    @Test func aCorruptCheckpointIsAnErrorNamingTheFileNotACrash() throws {
+        let directory = try FERTool.temporaryDirectory("corrupt")
+        let checkpoint = directory.appendingPathComponent("model.safetensors")
+        try Data("not a safetensors file".utf8).write(to: checkpoint)
+        let result = try FERTool.run(["predict", "--checkpoint", checkpoint.path, Self.data.path])
+        #expect(result.status == 1)
+        let lines = result.errors.split(separator: "\n")
+        #expect(lines.count == 1 && lines[0].hasPrefix("Error:") && lines[0].contains(checkpoint.path), "\(result.errors)")
+    }
+}
