@@ -35,17 +35,14 @@ struct ReproduceCommand: ParsableCommand {
     @Option(help: "Fusion strategies, comma-separated.")
     var strategies = "late,early,joint,attention"
 
-    @Option(help: "Epochs of backbone training (default: the backbone recipe's).")
-    var epochs: Int?
+    @OptionGroup(title: "Backbone training (overrides of the backbone fine-tuning recipe)")
+    var overrides: RecipeOptions
 
     @Option(help: "Epochs of fusion-head training (default: its recipe's).")
     var fusionEpochs: Int?
 
     @Option(help: "Epochs of joint fusion, which fine-tunes both backbones (default: its recipe's).")
     var jointEpochs: Int?
-
-    @Option(help: "Images per batch for backbone and joint training.")
-    var batch: Int?
 
     @Option(help: "Input side in pixels.")
     var size = 100
@@ -61,7 +58,7 @@ struct ReproduceCommand: ParsableCommand {
 
     func validate() throws {
         guard seeds > 0 else { throw ValidationError("--seeds must be positive") }
-        for (option, value) in [("--epochs", epochs), ("--fusion-epochs", fusionEpochs), ("--joint-epochs", jointEpochs), ("--batch", batch)] {
+        for (option, value) in [("--fusion-epochs", fusionEpochs), ("--joint-epochs", jointEpochs)] {
             if let value, value <= 0 { throw ValidationError("\(option) must be positive, got \(value)") }
         }
         guard size >= 32 else { throw ValidationError("--size must be at least 32, got \(size)") }
@@ -104,9 +101,7 @@ struct ReproduceCommand: ParsableCommand {
     }
 
     private func backboneRun(_ architecture: Architecture, classNames: [String], seed: UInt64, in directory: URL) -> ClassifierRun {
-        var recipe = TrainingRecipe.backboneFineTuning
-        if let epochs { recipe.epochs = epochs }
-        if let batch { recipe.batchSize = batch }
+        let recipe = overrides.applied(to: .backboneFineTuning)
         let pretrained = pretrainedDir.map { URL(fileURLWithPath: $0).appendingPathComponent("\(architecture.rawValue).safetensors").path }
         let configuration = ClassifierConfiguration(
             architecture: architecture, classNames: classNames, preprocessing: .imageNet(size: size), vggHead: vggHead)
@@ -123,7 +118,7 @@ struct ReproduceCommand: ParsableCommand {
     ) -> FusionRun {
         var recipe: TrainingRecipe = strategy == .joint ? .jointFusion : .fusionHead
         if let epochs = strategy == .joint ? jointEpochs : fusionEpochs { recipe.epochs = epochs }
-        if strategy == .joint, let batch { recipe.batchSize = batch }
+        if strategy == .joint, let batch = overrides.batch { recipe.batchSize = batch }
         let checkpoint = { (architecture: Architecture) in
             RunDirectory(url: directory.appendingPathComponent("backbones").appendingPathComponent(architecture.rawValue)).model.path
         }
