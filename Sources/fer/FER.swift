@@ -9,7 +9,8 @@ struct FER: ParsableCommand {
         abstract: "Facial expression recognition with FERKit.",
         version: FERKitVersion.string,
         subcommands: [
-            InfoCommand.self, ModelsCommand.self, SynthCommand.self, TrainCommand.self, ExtractCommand.self, FuseCommand.self,
-            EvaluateCommand.self, PredictCommand.self, ReproduceCommand.self, ForwardCommand.self, BenchCommand.self,
+            InfoCommand.self, ModelsCommand.self, SynthCommand.self, DatasetCommand.self, TrainCommand.self,
+            ExtractCommand.self, FuseCommand.self, EvaluateCommand.self, PredictCommand.self, ReproduceCommand.self,
+            ForwardCommand.self, BenchCommand.self,
         ])
 }

@@ -66,7 +66,8 @@ struct FuseCommand: ParsableCommand {
                     scope: scope, tokens: tokens, localAttention: !noLocalAttention, learnedProjections: learnedProjections),
                 first: first, second: second, recipe: overrides.applied(to: base), seed: seed, data: data.description),
             directory: RunDirectory(url: URL(fileURLWithPath: out)), testTimeAugmentation: tta)
-        print(try run.run(data: try data.load()).summary)
+        let splits = try data.load()
+        print(try Interruption.handling { try run.run(data: splits) }.summary)
     }
 }
 

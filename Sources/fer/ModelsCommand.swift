@@ -1,5 +1,6 @@
 import ArgumentParser
 import FERBackbones
+import FERTensor
 
 /// `fer models`: the registered architectures, their input and their sizes.
 struct ModelsCommand: ParsableCommand {
@@ -14,7 +15,19 @@ struct ModelsCommand: ParsableCommand {
     @Flag(help: "Print one JSON object per architecture.")
     var json = false
 
+    @Option(help: "List the parameters of each top-level block of this architecture (7 classes) instead.")
+    var blocks: Architecture?
+
     func run() {
+        if let blocks {
+            var generator = RandomGenerator(seed: 0)
+            let model = blocks.make(classCount: 7, generator: &generator)
+            for (key, child) in model.namedChildren where child.parameterCount > 0 {
+                print(key.padding(toLength: 14, withPad: " ", startingAt: 0) + grouped(child.parameterCount).leftPadded(to: 12))
+            }
+            print("total".padding(toLength: 14, withPad: " ", startingAt: 0) + grouped(model.parameterCount).leftPadded(to: 12))
+            return
+        }
         if !json { print("architecture   input       parameters (7 classes)   ImageNet (1000 classes)") }
         for architecture in Architecture.allCases {
             let (channels, size) = architecture.defaultInput

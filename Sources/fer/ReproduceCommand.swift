@@ -77,17 +77,19 @@ struct ReproduceCommand: ParsableCommand {
         let root = URL(fileURLWithPath: out)
         var backboneReports: [Architecture: [EvaluationReport<ClassifierRunDescription>]] = [:]
         var fusionReports: [String: [FusionStrategyKind: [EvaluationReport<FusionRunDescription>]]] = [:]
-        for seed in 0..<UInt64(seeds) {
-            let seedDirectory = root.appendingPathComponent("seed-\(seed)")
-            for architecture in try parsedBackbones() {
-                let run = backboneRun(architecture, classNames: splits.classNames, seed: seed, in: seedDirectory)
-                backboneReports[architecture, default: []].append(try run.run(data: splits))
-            }
-            for (first, second) in try parsedPairs() {
-                let pair = "\(first.rawValue)+\(second.rawValue)"
-                for strategy in try parsedStrategies() {
-                    let run = fusionRun(strategy, first: first, second: second, seed: seed, in: seedDirectory)
-                    fusionReports[pair, default: [:]][strategy, default: []].append(try run.run(data: splits))
+        try Interruption.handling {
+            for seed in 0..<UInt64(seeds) {
+                let seedDirectory = root.appendingPathComponent("seed-\(seed)")
+                for architecture in try parsedBackbones() {
+                    let run = backboneRun(architecture, classNames: splits.classNames, seed: seed, in: seedDirectory)
+                    backboneReports[architecture, default: []].append(try run.run(data: splits))
+                }
+                for (first, second) in try parsedPairs() {
+                    let pair = "\(first.rawValue)+\(second.rawValue)"
+                    for strategy in try parsedStrategies() {
+                        let run = fusionRun(strategy, first: first, second: second, seed: seed, in: seedDirectory)
+                        fusionReports[pair, default: [:]][strategy, default: []].append(try run.run(data: splits))
+                    }
                 }
             }
         }

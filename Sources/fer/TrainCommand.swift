@@ -100,7 +100,7 @@ struct TrainCommand: ParsableCommand {
             description: ClassifierRunDescription(
                 model: configuration, recipe: overrides.applied(to: recipe.recipe(for: arch)), seed: seed, pretrained: pretrained, data: data.description),
             directory: RunDirectory(url: URL(fileURLWithPath: out)), testTimeAugmentation: tta)
-        print(try run.run(data: splits).summary)
+        print(try Interruption.handling { try run.run(data: splits) }.summary)
     }
 }
 

@@ -133,6 +133,65 @@ import Testing
         #expect(try MetricsLog.read(contentsOf: log.url).map(\.epoch) == [1, 2, 3, 4])
     }
 
+    @Test func aRunInterruptedMidEpochResumesToExactlyTheWeightsOfAnUninterruptedOne() throws {
+        let (uninterrupted, straight) = Self.trainer(epochs: 3)
+        let straightHistory = try straight.fit(training: Self.trainingBatches, validation: Self.validationBatches)
+
+        let directory = Self.temporaryDirectory()
+        let checkpoints = TrainingCheckpoints(
+            directory: directory, metadata: CheckpointMetadata(architecture: "attention_head", classNames: Self.classNames))
+        let (_, first) = Self.trainer(epochs: 3)
+        first.checkpoints = checkpoints
+        var batches = 0
+        first.shouldStop = {
+            batches += 1
+            return batches == 15 + 7  // batch 7 of epoch 2
+        }
+        #expect(throws: TrainingError.interrupted(epoch: 2, batch: 7, saved: true)) {
+            try first.fit(training: Self.trainingBatches, validation: Self.validationBatches)
+        }
+        #expect(checkpoints.latest() == .init(file: "checkpoint-e1-b7.safetensors", epochsDone: 1, batchesDone: 7))
+
+        let (resumedHead, resumed) = Self.trainer(epochs: 3, headSeed: 4321)
+        resumed.checkpoints = checkpoints
+        #expect(try checkpoints.resume(resumed) == 1)
+        let history = try resumed.fit(training: Self.trainingBatches, validation: Self.validationBatches)
+        let expected = uninterrupted.stateDict(), found = resumedHead.stateDict()
+        for (key, value) in expected { #expect(found[key]!.scalars == value.scalars, "\(key) differs") }
+        let figures = { (records: [EpochRecord]) in
+            records.map { [$0.trainLoss, $0.trainAccuracy, $0.validationLoss, $0.validationAccuracy, Double($0.learningRate)] }
+        }
+        #expect(figures(history) == figures(straightHistory))
+
+        // One checkpoint generation remains, and latest.json names it.
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix("checkpoint-") }.sorted()
+        #expect(files == ["checkpoint-e3.safetensors", "checkpoint-e3.training-state.safetensors"])
+        #expect(checkpoints.latest()?.file == "checkpoint-e3.safetensors")
+    }
+
+    @Test func resumingWithoutACheckpointIsAnErrorNamingTheDirectory() {
+        let directory = Self.temporaryDirectory()
+        let checkpoints = TrainingCheckpoints(directory: directory, metadata: CheckpointMetadata(architecture: "x", classNames: Self.classNames))
+        let (_, trainer) = Self.trainer(epochs: 1)
+        #expect(!checkpoints.canResume)
+        #expect(throws: TrainingError.noCheckpoint(directory: directory.path)) { try checkpoints.resume(trainer) }
+    }
+
+    @Test func theSkipPolicyLeavesTheParametersOfANonFiniteBatchAndCountsIt() throws {
+        var generator = RandomGenerator(seed: 82)
+        let head = AttentionFusionHead(featureWidths: (32, 32), classCount: 7, configuration: .init(tokens: 4), generator: &generator)
+        let trainer = Trainer<FeatureBatch>(
+            model: head, optimizer: Adam(head.trainableParameters, learningRate: 3e-3),
+            configuration: TrainingConfiguration(epochs: 1, nonFinitePolicy: .skipBatch), classNames: Self.classNames
+        ) { batch in (head(batch.input), batch.labels) }
+        var poisoned = Self.train
+        poisoned.first.features = poisoned.first.features.sliced(axis: 0, range: 0..<1) * Float.nan + Tensor.zeros([poisoned.count, 32])
+        let before = head.stateDict()
+        let history = try trainer.fit(training: { _ in poisoned.batches(size: 32) }, validation: Self.validationBatches)
+        #expect(history[0].skippedBatches == 15)
+        for (key, value) in before { #expect(head.stateDict()[key]!.scalars == value.scalars, "\(key) changed") }
+    }
+
     @Test func aNonFiniteLossStopsTheRunNamingEpochAndBatchAndKeepsTheLastCheckpoint() throws {
         let directory = Self.temporaryDirectory()
         let checkpoints = TrainingCheckpoints(

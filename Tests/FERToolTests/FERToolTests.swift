@@ -11,7 +11,7 @@ import Testing
         return directory
     }()
 
-    static let subcommands = ["info", "models", "synth", "train", "extract", "fuse", "evaluate", "predict", "reproduce", "forward", "bench"]
+    static let subcommands = ["info", "models", "synth", "dataset", "train", "extract", "fuse", "evaluate", "predict", "reproduce", "forward", "bench"]
 
     @Test func reproduceRunsEveryRowOfBothTablesAndASecondRunReusesEverything() throws {
         let out = try FERTool.temporaryDirectory("reproduce")

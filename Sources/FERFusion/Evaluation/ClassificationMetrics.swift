@@ -17,6 +17,17 @@ public struct ClassificationMetrics: Codable, Sendable, Equatable {
         confusion = Array(repeating: Array(repeating: 0, count: classNames.count), count: classNames.count)
     }
 
+    /// A tally that continues from `confusion` (`confusion[label][prediction]`).
+    ///
+    /// - Precondition: `confusion` is square with one row per class and holds no negative count.
+    public init(classNames: [String], confusion: [[Int]]) {
+        precondition(
+            confusion.count == classNames.count && confusion.allSatisfy { $0.count == classNames.count && $0.allSatisfy { $0 >= 0 } },
+            "ClassificationMetrics: confusion must be \(classNames.count) x \(classNames.count) counts")
+        self.classNames = classNames
+        self.confusion = confusion
+    }
+
     /// The tally of `predictions` against `labels`.
     public init(classNames: [String], predictions: [Int], labels: [Int]) {
         self.init(classNames: classNames)

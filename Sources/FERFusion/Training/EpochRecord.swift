@@ -40,12 +40,14 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     public var seconds: Double
     /// Training samples per second.
     public var samplesPerSecond: Double
+    /// Training batches skipped for a NaN or infinite loss or gradient (`NonFinitePolicy.skipBatch`).
+    public var skippedBatches: Int
 
     enum CodingKeys: String, CodingKey {
         case epoch, learningRate = "lr", trainLoss = "train_loss", trainAccuracy = "train_accuracy"
         case validationLoss = "val_loss", validationAccuracy = "val_accuracy"
         case validationMeanClassAccuracy = "val_mean_class_accuracy", validationMacroF1 = "val_macro_f1"
-        case seconds, samplesPerSecond = "samples_per_second"
+        case seconds, samplesPerSecond = "samples_per_second", skippedBatches = "skipped_batches"
     }
 }
 

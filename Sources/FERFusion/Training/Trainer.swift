@@ -13,14 +13,16 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var monitor: MonitoredMetric
     /// Stop after this many epochs without improvement of `monitor`; `nil` never stops early.
     public var earlyStoppingPatience: Int?
-    /// Seeds the stochastic modules (dropout) afresh at the start of each
-    /// epoch, so that a resumed run draws what an uninterrupted one draws.
+    /// Seeds the stochastic modules (dropout) afresh before each batch, so
+    /// that a resumed run draws what an uninterrupted one draws.
     public var seed: UInt64
+    /// What a NaN or infinite loss or gradient norm does.
+    public var nonFinitePolicy: NonFinitePolicy
 
     /// A run of `epochs` epochs selected on validation accuracy.
     public init(
         epochs: Int, gradientClipNorm: Float? = nil, monitor: MonitoredMetric = .accuracy, earlyStoppingPatience: Int? = nil,
-        seed: UInt64 = 0
+        seed: UInt64 = 0, nonFinitePolicy: NonFinitePolicy = .stop
     ) {
         precondition(epochs > 0, "TrainingConfiguration: epochs must be positive, got \(epochs)")
         precondition(earlyStoppingPatience.map { $0 > 0 } ?? true, "TrainingConfiguration: patience must be positive")
@@ -29,25 +31,42 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         self.monitor = monitor
         self.earlyStoppingPatience = earlyStoppingPatience
         self.seed = seed
+        self.nonFinitePolicy = nonFinitePolicy
     }
 
-    /// The seed of the stochastic modules in (1-based) `epoch`.
-    func stochasticSeed(epoch: Int) -> UInt64 {
-        seed &+ UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15
+    /// The seed of the stochastic modules for (1-based) `batch` of (1-based) `epoch`.
+    func stochasticSeed(epoch: Int, batch: Int) -> UInt64 {
+        seed &+ UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(batch) &* 0xD1B5_4A32_D192_ED03
     }
 }
 
-/// Why training stopped before its last epoch.
+/// What training does when a batch's loss or gradient norm is NaN or infinite.
+public enum NonFinitePolicy: String, Codable, Sendable {
+    /// Stop with `TrainingError.nonFinite`; the last checkpoint stays.
+    case stop
+    /// Leave the parameters as they were, count the batch as skipped, go on.
+    case skipBatch = "skip-batch"
+}
+
+/// Why training stopped before its last epoch, or could not resume.
 public enum TrainingError: Error, CustomStringConvertible, Equatable {
     /// The loss or the gradient norm of a training batch was NaN or infinite;
     /// the checkpoints of the last completed epoch are kept.
     case nonFinite(quantity: String, value: Float, epoch: Int, batch: Int)
+    /// `shouldStop` asked to stop; a checkpoint after `batch` of `epoch` was saved (when the trainer has checkpoints).
+    case interrupted(epoch: Int, batch: Int, saved: Bool)
+    /// `resume` found no complete checkpoint in the directory.
+    case noCheckpoint(directory: String)
 
     public var description: String {
         switch self {
         case let .nonFinite(quantity, value, epoch, batch):
             "training stopped: the \(quantity) was \(value) at epoch \(epoch), batch \(batch); "
                 + "the checkpoints of the last completed epoch are kept (try a lower learning rate or gradient clipping)"
+        case let .interrupted(epoch, batch, saved):
+            "training interrupted after batch \(batch) of epoch \(epoch)"
+                + (saved ? "; saved a checkpoint there, so the same command resumes exactly where it stopped" : "")
+        case let .noCheckpoint(directory): "\(directory): no complete checkpoint to resume from (no latest.json)"
         }
     }
 }
@@ -94,6 +113,12 @@ public final class Trainer<Batch> {
     public private(set) var history: [EpochRecord] = []
     /// The best epoch so far by the monitored metric (the first of equals).
     public private(set) var best: EpochRecord?
+    /// Asked after every training batch; when it answers true, the trainer
+    /// saves a checkpoint there and throws `TrainingError.interrupted`
+    /// (e.g. after Ctrl-C).
+    public var shouldStop: () -> Bool = { false }
+    /// An epoch that an interrupted run had begun, to finish first.
+    private var partial: TrainingCheckpoints.PartialEpoch?
 
     private let forward: Forward
     private let loss: (Variable, [Int]) -> Variable
@@ -131,12 +156,13 @@ public final class Trainer<Batch> {
 
     /// Trains from the epoch after the last one in `history` up to
     /// `configuration.epochs`, or until early stopping; `training(epoch)`
-    /// gives the batches of a (1-based) epoch, `validation()` the validation
-    /// batches. Returns the history.
+    /// gives the batches of a (1-based) epoch, the same ones each time it is
+    /// asked, and `validation()` the validation batches. Returns the history.
     ///
     /// - Throws: `TrainingError.nonFinite` when a loss or gradient norm is NaN
-    ///   or infinite (the last completed epoch's checkpoints stay); what a
-    ///   batch source, a checkpoint write or a callback throws.
+    ///   or infinite and the policy is `.stop` (the last checkpoints stay);
+    ///   `TrainingError.interrupted` when `shouldStop` asked; what a batch
+    ///   source, a checkpoint write or a callback throws.
     @discardableResult
     public func fit(
         training: (Int) throws -> BatchSequence<Batch>, validation: () throws -> BatchSequence<Batch>
@@ -147,15 +173,15 @@ public final class Trainer<Batch> {
             let start = DispatchTime.now().uptimeNanoseconds
             if let schedule { optimizer.learningRate = schedule.learningRate }
             let learningRate = optimizer.learningRate
-            model.reseedStochasticModules(seed: configuration.stochasticSeed(epoch: epoch))
-            let (trainLoss, trainMetrics) = try trainEpoch(try training(epoch), epoch: epoch, start: start)
+            let (trainLoss, trainMetrics, skipped) = try trainEpoch(try training(epoch), epoch: epoch, start: start)
             let trainSeconds = seconds(since: start)
             let (validationLoss, validationMetrics) = try evaluate(try validation())
             let record = EpochRecord(
                 epoch: epoch, learningRate: learningRate, trainLoss: trainLoss, trainAccuracy: trainMetrics.accuracy,
                 validationLoss: validationLoss, validationAccuracy: validationMetrics.accuracy,
                 validationMeanClassAccuracy: validationMetrics.meanClassAccuracy, validationMacroF1: validationMetrics.macroF1,
-                seconds: seconds(since: start), samplesPerSecond: Double(trainMetrics.count) / Swift.max(trainSeconds, 1e-9))
+                seconds: seconds(since: start), samplesPerSecond: Double(trainMetrics.count) / Swift.max(trainSeconds, 1e-9),
+                skippedBatches: skipped)
             let isBest = improves(record)
             if isBest { best = record }
             history.append(record)
@@ -183,48 +209,73 @@ public final class Trainer<Batch> {
         return (metrics.count == 0 ? 0 : total / Double(metrics.count), metrics)
     }
 
-    /// Restores the epochs already run, so that `fit` continues after them
-    /// (`TrainingCheckpoints.resume` calls it).
-    public func restore(history: [EpochRecord]) {
+    /// Restores the epochs already run (and an epoch begun), so that `fit`
+    /// continues after them (`TrainingCheckpoints.resume` calls it).
+    func restore(history: [EpochRecord], partial: TrainingCheckpoints.PartialEpoch?) {
         self.history = []
         best = nil
         for record in history {
             if improves(record) { best = record }
             self.history.append(record)
         }
+        self.partial = partial?.epoch == history.count + 1 ? partial : nil
     }
 
-    private func trainEpoch(_ batches: BatchSequence<Batch>, epoch: Int, start: UInt64) throws -> (Double, ClassificationMetrics) {
+    /// One epoch's training: the mean loss, the metrics and the number of
+    /// skipped batches. An epoch begun before an interruption continues after
+    /// its last batch, with the totals it had reached.
+    private func trainEpoch(
+        _ batches: BatchSequence<Batch>, epoch: Int, start: UInt64
+    ) throws -> (Double, ClassificationMetrics, Int) {
         model.train()
-        var metrics = ClassificationMetrics(classNames: classNames)
-        var total = 0.0, batchNumber = 0
+        let resumed = partial
+        partial = nil
+        var metrics = resumed.map { ClassificationMetrics(classNames: classNames, confusion: $0.confusion) }
+            ?? ClassificationMetrics(classNames: classNames)
+        var total = resumed?.lossTotal ?? 0, skipped = resumed?.skippedBatches ?? 0, batchNumber = 0
+        let stochastic = model.modules.compactMap { $0 as? any StochasticModule }
         while let batch = try batches.next() {
             batchNumber += 1
+            if batchNumber <= resumed?.batchesDone ?? 0 { continue }  // trained before the interruption
+            var generator = RandomGenerator(seed: configuration.stochasticSeed(epoch: epoch, batch: batchNumber))
+            for module in stochastic { module.reseed(using: &generator) }
             optimizer.zeroGradients()
             let (logits, labels) = forward(batch)
             let value = loss(logits, labels)
             let lossValue = value.value.item
-            guard lossValue.isFinite else {
-                throw TrainingError.nonFinite(quantity: "loss", value: lossValue, epoch: epoch, batch: batchNumber)
-            }
-            value.backward()
-            if let maxNorm = configuration.gradientClipNorm {
-                let norm = clipGradientNorm(optimizer.parameters, maxNorm: maxNorm)
-                guard norm.isFinite else {
-                    throw TrainingError.nonFinite(quantity: "gradient norm", value: norm, epoch: epoch, batch: batchNumber)
+            var fault: (String, Float)? = lossValue.isFinite ? nil : ("loss", lossValue)
+            if fault == nil {
+                value.backward()
+                if let maxNorm = configuration.gradientClipNorm {
+                    let norm = clipGradientNorm(optimizer.parameters, maxNorm: maxNorm)
+                    if !norm.isFinite { fault = ("gradient norm", norm) }
                 }
             }
-            optimizer.step()
-            total += Double(lossValue) * Double(labels.count)
-            metrics.add(predictions: predictions(logits), labels: labels)
+            if let fault {
+                guard configuration.nonFinitePolicy == .skipBatch else {
+                    throw TrainingError.nonFinite(quantity: fault.0, value: fault.1, epoch: epoch, batch: batchNumber)
+                }
+                optimizer.zeroGradients()
+                skipped += 1
+            } else {
+                optimizer.step()
+                total += Double(lossValue) * Double(labels.count)
+                metrics.add(predictions: predictions(logits), labels: labels)
+            }
             let elapsed = seconds(since: start)
             let progress = BatchProgress(
                 epoch: epoch, epochs: configuration.epochs, batch: batchNumber, batches: batches.count,
-                loss: total / Double(metrics.count), accuracy: metrics.accuracy,
+                loss: total / Double(Swift.max(1, metrics.count)), accuracy: metrics.accuracy,
                 samplesPerSecond: Double(metrics.count) / Swift.max(elapsed, 1e-9), seconds: elapsed)
             for callback in callbacks { callback.batchEnded(progress) }
+            if shouldStop() {
+                let state = TrainingCheckpoints.PartialEpoch(
+                    epoch: epoch, batchesDone: batchNumber, lossTotal: total, confusion: metrics.confusion, skippedBatches: skipped)
+                try checkpoints?.save(trainer: self, partial: state, isBest: false)
+                throw TrainingError.interrupted(epoch: epoch, batch: batchNumber, saved: checkpoints != nil)
+            }
         }
-        return (metrics.count == 0 ? 0 : total / Double(metrics.count), metrics)
+        return (metrics.count == 0 ? 0 : total / Double(metrics.count), metrics, skipped)
     }
 
     private func predictions(_ logits: Variable) -> [Int] {

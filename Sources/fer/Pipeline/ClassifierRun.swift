@@ -43,6 +43,7 @@ struct ClassifierRun {
         let checkpoints = TrainingCheckpoints(directory: directory.url, metadata: configuration.checkpointMetadata())
         trainer.checkpoints = checkpoints
         trainer.callbacks = [ProgressBar(), MetricsLog(url: directory.metrics)]
+        trainer.shouldStop = { Interruption.requested }
         if checkpoints.canResume { try checkpoints.resume(trainer) }
 
         let augmentation = AugmentationPreset(rawValue: recipe.augmentation) ?? .none

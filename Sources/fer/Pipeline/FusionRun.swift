@@ -121,6 +121,7 @@ struct FusionRun {
             metadata: CheckpointMetadata(architecture: "\(description.strategy.rawValue)_fusion_head", classNames: train.classNames))
         trainer.checkpoints = checkpoints
         trainer.callbacks = [ProgressBar(), MetricsLog(url: directory.metrics)]
+        trainer.shouldStop = { Interruption.requested }
         if checkpoints.canResume { try checkpoints.resume(trainer) }
         let validationRows = validation.subset(rows: validation.unflippedRows)
         try trainer.fit(
@@ -140,6 +141,7 @@ struct FusionRun {
         let checkpoints = TrainingCheckpoints(directory: directory.url, metadata: try model.checkpointMetadata())
         trainer.checkpoints = checkpoints
         trainer.callbacks = [ProgressBar(), MetricsLog(url: directory.metrics)]
+        trainer.shouldStop = { Interruption.requested }
         if checkpoints.canResume { try checkpoints.resume(trainer) }
         let training = ImageBatches.training(
             data.train, preprocessing: preprocessing, augmentation: AugmentationPreset(rawValue: recipe.augmentation) ?? .none,
