@@ -64,7 +64,7 @@ let package = Package(
         // Checks shared by several test targets (finite-difference gradients of modules).
         .target(name: "FERTestSupport", dependencies: ["FERNN"], path: "Tests/FERTestSupport"),
 
-        .testTarget(name: "FERTensorTests", dependencies: ["FERTensor"]),
+        .testTarget(name: "FERTensorTests", dependencies: ["FERTensor", "FERTestSupport"]),
         .testTarget(
             name: "FERBackbonesTests", dependencies: ["FERBackbones", "FERTestSupport"],
             exclude: ["Fixtures/generate_torchvision_keys.py"],
@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "FERFusionTests", dependencies: ["FERFusion", "FERTestSupport"]),
         .testTarget(name: "FERToolTests", dependencies: ["fer"]),
         .testTarget(
-            name: "FERDataTests", dependencies: ["FERData"],
+            name: "FERDataTests", dependencies: ["FERData", "FERTestSupport"],
             exclude: ["generate_image_fixtures.py"],
             resources: [.copy("Fixtures")]),
     ],

@@ -40,6 +40,50 @@ enum FERTool {
             errors: String(decoding: errorData.data, as: UTF8.self))
     }
 
+    /// A `fer` process running in the background, whose standard error is collected as it comes.
+    final class Running: @unchecked Sendable {
+        let process = Process()
+        private let lock = NSLock()
+        private var collected = Data()
+
+        init(_ arguments: [String]) throws {
+            process.executableURL = FERTool.executable
+            process.arguments = arguments
+            process.standardOutput = FileHandle.nullDevice
+            let errors = Pipe()
+            process.standardError = errors
+            errors.fileHandleForReading.readabilityHandler = { [weak self] handle in
+                let data = handle.availableData
+                guard let self else { return }
+                self.lock.withLock { self.collected.append(data) }
+            }
+            try process.run()
+        }
+
+        /// Standard error so far.
+        var errors: String { lock.withLock { String(decoding: collected, as: UTF8.self) } }
+
+        /// Waits until standard error contains `text` or the process ends; whether it appeared.
+        func wait(for text: String, timeout: TimeInterval = 120) -> Bool {
+            let deadline = Date().addingTimeInterval(timeout)
+            while Date() < deadline {
+                if errors.contains(text) { return true }
+                if !process.isRunning { return errors.contains(text) }
+                Thread.sleep(forTimeInterval: 0.02)
+            }
+            return false
+        }
+
+        /// Sends `signal` to the process.
+        func send(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+        /// Waits for the process to end; its status.
+        func finish() -> Int32 {
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+    }
+
     /// What the reader thread fills; read only after the thread has finished.
     private final class ReadBuffer: @unchecked Sendable {
         var data = Data()

@@ -104,3 +104,90 @@ import Testing
         #expect(lines.count == 1 && lines[0].hasPrefix("Error:") && lines[0].contains(checkpoint.path), "\(result.errors)")
     }
 }
+
+/// Interrupted and killed training runs, through the tool.
+@Suite(.serialized) struct FERToolInterruptionTests {
+    /// `fer train` of ResNet18 at 32x32 on the tiny set, in `directory`.
+    static func trainArguments(_ directory: URL, epochs: Int) -> [String] {
+        ["train", "--arch", "resnet18", "--data", FERToolTests.data.path, "--out", directory.path, "--epochs", "\(epochs)",
+         "--size", "32", "--batch", "8", "--seed", "5"]
+    }
+
+    /// Every tensor of the safetensors file at `url`, by key.
+    static func tensors(_ url: URL) throws -> [String: [UInt8]] {
+        let data = try Data(contentsOf: url)
+        let headerLength = Int(data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
+        let header = try JSONSerialization.jsonObject(with: data.subdata(in: 8..<(8 + headerLength))) as! [String: Any]
+        var result: [String: [UInt8]] = [:]
+        for (key, value) in header where key != "__metadata__" {
+            let offsets = (value as! [String: Any])["data_offsets"] as! [Int]
+            result[key] = [UInt8](data.subdata(in: (8 + headerLength + offsets[0])..<(8 + headerLength + offsets[1])))
+        }
+        return result
+    }
+
+    /// The figures of each epoch in a metrics log, without the timings.
+    static func figures(_ url: URL) throws -> [[String]] {
+        try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map { line in
+            let record = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+            return ["epoch", "lr", "train_loss", "train_accuracy", "val_loss", "val_accuracy"].map { "\(record[$0]!)" }
+        }
+    }
+
+    @Test func ctrlCSavesMidEpochAndTheSameCommandEndsWithTheUninterruptedWeights() throws {
+        let straight = try FERTool.temporaryDirectory("straight")
+        let reference = try FERTool.run(Self.trainArguments(straight, epochs: 3))
+        #expect(reference.status == 0, "\(reference.errors.suffix(500))")
+
+        let interrupted = try FERTool.temporaryDirectory("interrupted")
+        let running = try FERTool.Running(Self.trainArguments(interrupted, epochs: 3))
+        #expect(running.wait(for: "epoch 2/3 batch"))
+        running.send(SIGINT)
+        let status = running.finish()
+        #expect(status == 130, "\(running.errors.suffix(800))")
+        #expect(running.errors.contains("training interrupted after batch") && running.errors.contains("resumes exactly"))
+
+        let resumed = try FERTool.run(Self.trainArguments(interrupted, epochs: 3))
+        #expect(resumed.status == 0 && resumed.errors.contains("resuming after epoch"), "\(resumed.errors.suffix(800))")
+        #expect(resumed.output == reference.output, "the test reports differ")
+        #expect(try Self.tensors(interrupted.appendingPathComponent("best.safetensors"))
+                == Self.tensors(straight.appendingPathComponent("best.safetensors")))
+        #expect(try Self.tensors(interrupted.appendingPathComponent("checkpoint-e3.safetensors"))
+                == Self.tensors(straight.appendingPathComponent("checkpoint-e3.safetensors")))
+        #expect(try Self.figures(interrupted.appendingPathComponent("metrics.jsonl"))
+                == Self.figures(straight.appendingPathComponent("metrics.jsonl")))
+    }
+
+    @Test func killingTheProcessAtRandomMomentsAlwaysLeavesACheckpointTheNextRunResumesFrom() throws {
+        let directory = try FERTool.temporaryDirectory("killed")
+        let arguments = Self.trainArguments(directory, epochs: 16)
+        var generator = SystemRandomNumberGenerator()
+        _ = generator.next()  // the kill times vary between runs; every outcome must be a loadable checkpoint
+        var delays = [0.3, 0.45, 0.6, 0.75, 0.9, 1.05, 1.2, 1.35]
+        delays.shuffle(using: &generator)
+        var kills = 0
+        for delay in delays {
+            let running = try FERTool.Running(arguments)
+            Thread.sleep(forTimeInterval: delay)
+            guard running.process.isRunning else { break }
+            running.send(SIGKILL)
+            #expect(running.finish() != 0)
+            kills += 1
+            // latest.json, when present, names a checkpoint whose two files are complete and paired.
+            let latest = directory.appendingPathComponent("latest.json")
+            if let data = try? Data(contentsOf: latest) {
+                let record = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+                let file = directory.appendingPathComponent(record["file"] as! String)
+                let stateFile = directory.appendingPathComponent((record["file"] as! String)
+                    .replacingOccurrences(of: ".safetensors", with: ".training-state.safetensors"))
+                #expect(try !Self.tensors(file).isEmpty && !Self.tensors(stateFile).isEmpty)
+            }
+        }
+        #expect(kills >= 4)
+        let finished = try FERTool.run(arguments)
+        #expect(finished.status == 0, "after \(kills) kills: \(finished.errors.suffix(800))")
+        let straight = try FERTool.temporaryDirectory("unkilled")
+        let reference = try FERTool.run(Self.trainArguments(straight, epochs: 16))
+        #expect(finished.output == reference.output, "the killed and resumed run ends with other test figures")
+    }
+}
