@@ -1,3 +1,4 @@
+import FERTensor
 import Foundation
 
 /// A comma-separated file with a header line, split into fields without
@@ -21,7 +22,14 @@ struct CSVFile {
     /// The data rows (blank lines skipped).
     let rows: [Row]
 
+    /// Reads and splits the CSV file at `url`.
+    ///
+    /// - Throws: `DatasetError` naming the file and line, or `MemoryBudgetError`
+    ///   when the file (held twice while it is split) does not fit in the memory budget.
     init(contentsOf url: URL) throws {
+        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
+        guard let size else { throw DatasetError.missing(path: url.path, what: "CSV file") }
+        try MemoryBudget.check(2 * size, for: "reading \(url.path)")
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw DatasetError.missing(path: url.path, what: "CSV file")
         }

@@ -11,7 +11,7 @@ public final class BatchIterator {
     private var consumedImages = 0
 
     init(loader: DataLoader, epoch: Int) {
-        pipeline = Pipeline(loader: loader, epoch: epoch)
+        pipeline = Pipeline(loader: loader, epoch: epoch, memoryBudget: MemoryBudget.bytes)
         let thread = Thread { [pipeline] in pipeline.produce() }
         thread.name = "FERData loader"
         thread.start()
@@ -46,10 +46,13 @@ private final class Pipeline: @unchecked Sendable {
     private var ready: [Int: Result<Batch, Error>] = [:]
     private var nextToConsume = 0
     private var cancelled = false
+    /// Bytes the batches in flight may take (`MemoryBudget` when the epoch began).
+    private let memoryBudget: Int
 
-    init(loader: DataLoader, epoch: Int) {
+    init(loader: DataLoader, epoch: Int, memoryBudget: Int) {
         self.loader = loader
         self.epoch = epoch
+        self.memoryBudget = memoryBudget
         order = loader.sampleOrder(epoch: epoch)
     }
 
@@ -103,6 +106,13 @@ private final class Pipeline: @unchecked Sendable {
         }
         let images = try prepared.map { try $0!.get() }
         let samples = positions.map { loader.dataset.samples[order[$0]] }
+        if index == 0, let first = images.first {
+            // The batches in flight: those prefetched, the one being assembled and the one in use.
+            let inFlight = (loader.prefetch + 2) * loader.batchSize * first.count * MemoryLayout<Float>.stride
+            try MemoryBudget.check(
+                inFlight, for: "loading batches of \(loader.batchSize) images of \(first.shape) with \(loader.prefetch) prefetched",
+                budget: memoryBudget)
+        }
         for (image, sample) in zip(images, samples) where image.shape != images[0].shape {
             throw DatasetError.inconsistentShape(sample: sample.id, expected: images[0].shape, found: image.shape)
         }

@@ -50,12 +50,15 @@ public struct TrainingRecipe: Codable, Equatable, Sendable {
     public var gradientClipNorm: Float?
     /// Name of the data augmentation preset (e.g. `paper`, `lanmsff`, `none`), resolved by the data side.
     public var augmentation: String
+    /// What a NaN or infinite loss or gradient norm does.
+    public var nonFinitePolicy: NonFinitePolicy
 
     /// A recipe; the defaults are SGD with momentum 0.9 at 0.01, cosine decay, batch 32, 30 epochs, the paper's augmentation.
     public init(
         optimizer: OptimizerKind = .sgd, learningRate: Float = 0.01, momentum: Float = 0.9, weightDecay: Float = 5e-4,
         schedule: Schedule = .cosine(warmupEpochs: 0), batchSize: Int = 32, epochs: Int = 30, earlyStoppingPatience: Int? = nil,
-        monitor: MonitoredMetric = .accuracy, gradientClipNorm: Float? = nil, augmentation: String = "paper"
+        monitor: MonitoredMetric = .accuracy, gradientClipNorm: Float? = nil, augmentation: String = "paper",
+        nonFinitePolicy: NonFinitePolicy = .stop
     ) {
         precondition(learningRate >= 0 && batchSize > 0 && epochs > 0, "TrainingRecipe: learning rate, batch size and epochs must be positive")
         self.optimizer = optimizer
@@ -69,6 +72,7 @@ public struct TrainingRecipe: Codable, Equatable, Sendable {
         self.monitor = monitor
         self.gradientClipNorm = gradientClipNorm
         self.augmentation = augmentation
+        self.nonFinitePolicy = nonFinitePolicy
     }
 
     /// LANMSFF's published recipe: Adam at 1e-3, batch 32, up to 100 epochs,
@@ -119,6 +123,6 @@ public struct TrainingRecipe: Codable, Equatable, Sendable {
     public func trainingConfiguration(seed: UInt64) -> TrainingConfiguration {
         TrainingConfiguration(
             epochs: epochs, gradientClipNorm: gradientClipNorm, monitor: monitor, earlyStoppingPatience: earlyStoppingPatience,
-            seed: seed)
+            seed: seed, nonFinitePolicy: nonFinitePolicy)
     }
 }

@@ -1,6 +1,7 @@
 import FERBackbones
 import FERData
 import FERFusion
+import FERTensor
 import Foundation
 
 /// Features of a trained backbone on a dataset split, extracted once (with
@@ -18,8 +19,12 @@ struct FeatureFiles {
     ) throws -> BackboneFeatures {
         let file = try cacheFile(split: split, splitName: splitName)
         if let cached = try? BackboneFeatures(contentsOf: file) { return cached }
-        let batches = ImageBatches.evaluation(split, preprocessing: configuration.preprocessing).epoch()
         let rows = 2 * split.count
+        // The features and logits of every view, held twice while they are concatenated.
+        try MemoryBudget.check(
+            2 * rows * (model.featureWidth + model.classCount) * MemoryLayout<Float>.stride,
+            for: "extracting \(configuration.architecture) features of \(rows) views")
+        let batches = ImageBatches.evaluation(split, preprocessing: configuration.preprocessing).epoch()
         var lastShown = 0
         let features = try BackboneFeatures.extract(
             from: model, architecture: configuration.architecture, classNames: configuration.classNames, batches: batches,

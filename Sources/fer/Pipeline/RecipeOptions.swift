@@ -25,6 +25,12 @@ struct RecipeOptions: ParsableArguments {
     @Option(help: "Stop after this many epochs without improvement on validation.")
     var patience: Int?
 
+    @Option(help: "Largest gradient L2 norm (clipping).")
+    var clip: Float?
+
+    @Flag(help: "Skip a batch whose loss or gradient is NaN or infinite instead of stopping the run.")
+    var skipNonfinite = false
+
     /// Schedule names on the command line.
     enum ScheduleName: String, ExpressibleByArgument, CaseIterable {
         case constant, step, cosine, plateau
@@ -35,6 +41,7 @@ struct RecipeOptions: ParsableArguments {
         if let batch, batch <= 0 { throw ValidationError("--batch must be positive, got \(batch)") }
         if let lr, !(lr > 0) { throw ValidationError("--lr must be positive, got \(lr)") }
         if let patience, patience <= 0 { throw ValidationError("--patience must be positive, got \(patience)") }
+        if let clip, !(clip > 0) { throw ValidationError("--clip must be positive, got \(clip)") }
     }
 
     /// `base` with the overrides applied.
@@ -46,6 +53,8 @@ struct RecipeOptions: ParsableArguments {
         if let optimizer { result.optimizer = optimizer }
         if let augment { result.augmentation = augment.rawValue }
         if let patience { result.earlyStoppingPatience = patience }
+        if let clip { result.gradientClipNorm = clip }
+        if skipNonfinite { result.nonFinitePolicy = .skipBatch }
         switch schedule {
         case .constant: result.schedule = .constant
         case .step: result.schedule = .step(stepSize: Swift.max(1, result.epochs / 3), gamma: 0.1)
