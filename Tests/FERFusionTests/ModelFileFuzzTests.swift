@@ -14,9 +14,14 @@ import Testing
             || error is FusionModelError
     }
 
-    @Test func mutatedFeatureFilesAreErrorsOrValidFeatures() throws {
+    static func temporaryDirectory() throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fer-fuzz-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
+    @Test func mutatedFeatureFilesAreErrorsOrValidFeatures() throws {
+        let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("features.safetensors")
         var generator = RandomGenerator(seed: 1)
@@ -41,8 +46,7 @@ import Testing
     }
 
     @Test func mutatedCheckpointsAreErrorsOrLoadableModels() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fer-fuzz-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("model.safetensors")
         var generator = RandomGenerator(seed: 2)

@@ -86,12 +86,7 @@ public final class MultiScaleResNet: Module, Backbone {
     public var classifierPrefix: String { "fc" }
 
     public func stageOutputs(_ input: Variable) -> [Variable] {
-        precondition(input.rank == 4, "MultiScaleResNet: input must be [N, C, H, W], got \(input.shape)")
-        var x = maxpool(conv1(input, normalizedBy: bn1, applyingReLU: true))
-        return [layer1, layer2, layer3, layer4].map { stage in
-            x = stage(x)
-            return x
-        }
+        resNetStageOutputs(input, stem: (conv1, bn1, maxpool), stages: [layer1, layer2, layer3, layer4], network: "MultiScaleResNet")
     }
 
     /// The fused (and re-weighted) feature map before pooling, `[N, featureWidth, h, w]`.

@@ -34,12 +34,7 @@ public final class ResNet: Module, Backbone {
     public var classifierPrefix: String { "fc" }
 
     public func stageOutputs(_ input: Variable) -> [Variable] {
-        precondition(input.rank == 4, "ResNet: input must be [N, C, H, W], got \(input.shape)")
-        var x = maxpool(conv1(input, normalizedBy: bn1, applyingReLU: true))
-        return [layer1, layer2, layer3, layer4].map { stage in
-            x = stage(x)
-            return x
-        }
+        resNetStageOutputs(input, stem: (conv1, bn1, maxpool), stages: [layer1, layer2, layer3, layer4], network: "ResNet")
     }
 
     public func features(_ input: Variable) -> Variable {
@@ -75,5 +70,18 @@ func makeResNetStages(
             }
         }
         return Sequential(layers)
+    }
+}
+
+/// The outputs of `stages` after torchvision's ResNet stem (convolution,
+/// BatchNorm and ReLU, max pooling) on `input` `[N, C, H, W]`.
+func resNetStageOutputs(
+    _ input: Variable, stem: (Conv2d, BatchNorm2d, MaxPool2d), stages: [Sequential], network: String
+) -> [Variable] {
+    precondition(input.rank == 4, "\(network): input must be [N, C, H, W], got \(input.shape)")
+    var x = stem.2(stem.0(input, normalizedBy: stem.1, applyingReLU: true))
+    return stages.map { stage in
+        x = stage(x)
+        return x
     }
 }
