@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "FERNN", dependencies: ["FERTensor"]),
         .target(name: "FERBackbones", dependencies: ["FERNN"]),
         .target(name: "FERFusion", dependencies: ["FERBackbones"]),
-        .target(name: "FERData", dependencies: ["FERTensor", "CFERCodecs", "CJPEG", "CPNG"]),
+        .target(name: "FERData", dependencies: ["FERTensor", "CFERKernels", "CFERCodecs", "CJPEG", "CPNG"]),
 
         .executableTarget(
             name: "fer",

@@ -136,4 +136,18 @@ void fer_resize_bilinear_forward(const float *x, float *y, long in_height, long 
 void fer_resize_bilinear_backward(const float *dy, float *dx, long in_height, long in_width,
                                   long out_height, long out_width, int align_corners,
                                   long plane_begin, long plane_end);
+
+/* ---- images (data augmentation) ---- */
+
+/// Interleaved 8-bit pixels (height * width * channels) to channel planes of values in [0, 1].
+void fer_image_bytes_to_planes(const unsigned char *pixels, float *planes, long plane, long channels);
+/// Each of `rows` rows of `width` values mirrored left to right, from x to y.
+void fer_mirror_rows(const float *x, float *y, long rows, long width);
+/// [channels, height, width] planes rotated about their centre: each output pixel samples x bilinearly
+/// at the inverse rotation (cosine, sine) of its position; outside the image, the nearest edge pixel
+/// (replicate != 0) or `fill`.
+void fer_rotate_bilinear(const float *x, float *y, long channels, long height, long width,
+                         float cosine, float sine, int replicate, float fill);
+/// Three RGB planes of `plane` values blended toward their BT.601 luma by `amount`, in place.
+void fer_desaturate(float *planes, long plane, float amount);
 #endif

@@ -1,3 +1,4 @@
+import CFERKernels
 import FERTensor
 
 /// An 8-bit image: rows top to bottom, channels interleaved (1 = grayscale,
@@ -36,15 +37,8 @@ public struct Image: Sendable, Equatable {
     /// `[channels, height, width]` with samples scaled to [0, 1].
     public func tensor() -> Tensor {
         var result = Tensor.empty([channels, height, width])
-        let plane = width * height
-        result.withUnsafeMutableBufferPointer { output in
-            pixels.withUnsafeBufferPointer { input in
-                for index in 0..<plane {
-                    for channel in 0..<channels {
-                        output[channel * plane + index] = Float(input[index * channels + channel]) * (1 / 255)
-                    }
-                }
-            }
+        pixels.withUnsafeBufferPointer { input in
+            result.withUnsafeMutableBufferPointer { fer_image_bytes_to_planes(input.baseAddress!, $0.baseAddress!, width * height, channels) }
         }
         return result
     }

@@ -1,3 +1,4 @@
+import CFERKernels
 import FERTensor
 
 /// ITU-R BT.601 luma of an RGB image, written to `gray` (height * width values).
@@ -24,18 +25,8 @@ public struct Desaturate: ImageTransform {
         let (channels, height, width) = ImageShape.of(image, in: "Desaturate")
         let amount = strength.lowerBound + (strength.upperBound - strength.lowerBound) * generator.nextUniform()
         guard channels == 3, amount > 0 else { return image }
-        let plane = height * width
         var result = image
-        var gray = [Float](repeating: 0, count: plane)
-        image.withUnsafeBufferPointer { source in gray.withUnsafeMutableBufferPointer { luma(source, plane: plane, into: $0) } }
-        result.withUnsafeMutableBufferPointer { pixels in
-            for channel in 0..<3 {
-                for index in 0..<plane {
-                    let value = pixels[channel * plane + index]
-                    pixels[channel * plane + index] = value + amount * (gray[index] - value)
-                }
-            }
-        }
+        result.withUnsafeMutableBufferPointer { fer_desaturate($0.baseAddress!, height * width, amount) }
         return result
     }
 }

@@ -1,3 +1,4 @@
+import CFERKernels
 import FERTensor
 
 /// Mirrors the image left to right with probability `probability`.
@@ -16,13 +17,7 @@ public struct HorizontalFlip: ImageTransform {
         guard generator.nextUniform() < probability else { return image }
         var result = Tensor.empty(image.shape)
         image.withUnsafeBufferPointer { source in
-            result.withUnsafeMutableBufferPointer { target in
-                for row in 0..<(channels * height) {
-                    let input = source.baseAddress! + row * width
-                    let output = target.baseAddress! + row * width
-                    for column in 0..<width { output[column] = input[width - 1 - column] }
-                }
-            }
+            result.withUnsafeMutableBufferPointer { fer_mirror_rows(source.baseAddress!, $0.baseAddress!, channels * height, width) }
         }
         return result
     }

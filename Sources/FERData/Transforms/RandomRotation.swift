@@ -1,5 +1,6 @@
-import Foundation
+import CFERKernels
 import FERTensor
+import Foundation
 
 /// Rotates about the image centre by a uniformly random angle, sampling
 /// bilinearly; positive angles turn the content counter-clockwise (as
@@ -34,41 +35,18 @@ public struct RandomRotation: ImageTransform {
         let (channels, height, width) = ImageShape.of(image, in: "RandomRotation")
         if degrees == 0 { return image }
         let radians = Double(degrees) * .pi / 180
-        let cosine = Float(cos(radians)), sine = Float(sin(radians))
-        let centerX = Float(width - 1) / 2, centerY = Float(height - 1) / 2
         var result = Tensor.empty(image.shape)
+        let (replicate, fill): (Int32, Float) = switch border {
+        case .constant(let value): (0, value)
+        case .replicate: (1, 0)
+        }
         image.withUnsafeBufferPointer { source in
             result.withUnsafeMutableBufferPointer { target in
-                for row in 0..<height {
-                    let dy = Float(row) - centerY
-                    for column in 0..<width {
-                        let dx = Float(column) - centerX
-                        // The source point that lands here: the inverse rotation of (dx, dy).
-                        let x = centerX + cosine * dx - sine * dy
-                        let y = centerY + sine * dx + cosine * dy
-                        for channel in 0..<channels {
-                            target[(channel * height + row) * width + column] = sample(
-                                source.baseAddress! + channel * height * width, width: width, height: height, x: x, y: y)
-                        }
-                    }
-                }
+                fer_rotate_bilinear(
+                    source.baseAddress!, target.baseAddress!, channels, height, width, Float(cos(radians)), Float(sin(radians)),
+                    replicate, fill)
             }
         }
         return result
-
-        func sample(_ plane: UnsafePointer<Float>, width: Int, height: Int, x: Float, y: Float) -> Float {
-            let x0 = Int(x.rounded(.down)), y0 = Int(y.rounded(.down))
-            let fx = x - Float(x0), fy = y - Float(y0)
-            func pixel(_ px: Int, _ py: Int) -> Float {
-                if px >= 0 && px < width && py >= 0 && py < height { return plane[py * width + px] }
-                switch border {
-                case .constant(let value): return value
-                case .replicate: return plane[Swift.min(Swift.max(py, 0), height - 1) * width + Swift.min(Swift.max(px, 0), width - 1)]
-                }
-            }
-            let top = pixel(x0, y0) * (1 - fx) + pixel(x0 + 1, y0) * fx
-            let bottom = pixel(x0, y0 + 1) * (1 - fx) + pixel(x0 + 1, y0 + 1) * fx
-            return top * (1 - fy) + bottom * fy
-        }
     }
 }
