@@ -74,7 +74,9 @@ let package = Package(
             exclude: ["Fixtures/generate_golden.py"],
             resources: [.copy("Fixtures/golden.safetensors")]),
         .testTarget(name: "FERFusionTests", dependencies: ["FERFusion", "FERTestSupport"]),
-        .testTarget(name: "FERToolTests", dependencies: ["fer"]),
+        .testTarget(
+            name: "FERToolTests",
+            dependencies: ["fer", "TrainBackbone", "FuseWithAttention", "PredictExpressions", "EmbedFusionHead"]),
         .testTarget(
             name: "FERDataTests", dependencies: ["FERData", "FERTestSupport"],
             exclude: ["generate_image_fixtures.py"],

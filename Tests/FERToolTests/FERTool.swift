@@ -16,10 +16,10 @@ enum FERTool {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
     }
 
-    /// Runs `fer arguments...` and waits for it.
-    static func run(_ arguments: [String]) throws -> Result {
+    /// Runs `fer arguments...` (or another program built beside it) and waits for it.
+    static func run(_ arguments: [String], program: String = "fer") throws -> Result {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = executable.deletingLastPathComponent().appendingPathComponent(program)
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["FERKIT_NUM_THREADS"] = "2"

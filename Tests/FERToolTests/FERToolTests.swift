@@ -94,6 +94,43 @@ import Testing
         #expect(errorLine?.contains(named) == true, "error output: \(result.errors)")
     }
 
+    @Test func evaluateWritesTheReportTheChartsAndAContactSheetOfMistakes() throws {
+        let run = try FERTool.temporaryDirectory("evaluate-run")
+        #expect(try FERTool.run(["train", "--arch", "resnet18", "--data", Self.data.path, "--out", run.path, "--epochs", "1", "--size", "32"]).status == 0)
+        let out = try FERTool.temporaryDirectory("evaluate")
+        let result = try FERTool.run([
+            "evaluate", "--checkpoint", run.appendingPathComponent("best.safetensors").path, "--data", Self.data.path,
+            "--tta", "--out", out.path, "--json",
+        ])
+        #expect(result.status == 0, "\(result.errors)")
+        let report = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
+        #expect(report?["split"] as? String == "test" && report?["test_time_augmentation"] as? Bool == true)
+        let testSize = (report?["split_sizes"] as? [String: Int])?["test"]
+        #expect(testSize != nil && (report?["confusion"] as? [[Int]])?.joined().reduce(0, +) == testSize)
+        for file in ["report.json", "confusion.svg", "misclassified.png"] {
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), "\(file) missing")
+        }
+        #expect(try String(contentsOf: out.appendingPathComponent("confusion.svg"), encoding: .utf8).hasPrefix("<svg"))
+    }
+
+    @Test func theExamplesRunOnTinySyntheticData() throws {
+        let embedded = try FERTool.run([], program: "EmbedFusionHead")
+        #expect(embedded.status == 0 && embedded.output.contains("held-out accuracy"), "\(embedded.output) \(embedded.errors)")
+        let first = try FERTool.temporaryDirectory("example-first"), second = try FERTool.temporaryDirectory("example-second")
+        for directory in [first, second] {
+            let trained = try FERTool.run([Self.data.path, directory.path, "1"], program: "TrainBackbone")
+            #expect(trained.status == 0 && trained.output.contains("test accuracy"), "\(trained.output) \(trained.errors.suffix(500))")
+        }
+        let fused = first.appendingPathComponent("fused.safetensors")
+        let fusion = try FERTool.run(
+            [Self.data.path, first.appendingPathComponent("best.safetensors").path, second.appendingPathComponent("best.safetensors").path,
+             fused.path], program: "FuseWithAttention")
+        #expect(fusion.status == 0 && fusion.output.contains("saved the fusion model"), "\(fusion.output) \(fusion.errors.suffix(500))")
+        let image = Self.data.appendingPathComponent("Image/aligned/test_0001_aligned.jpg")
+        let predicted = try FERTool.run([fused.path, image.path], program: "PredictExpressions")
+        #expect(predicted.status == 0 && predicted.output.contains("fusion:attention(resnet18+resnet18)"), "\(predicted.output) \(predicted.errors)")
+    }
+
     @Test func aCorruptCheckpointIsAnErrorNamingTheFileNotACrash() throws {
         let directory = try FERTool.temporaryDirectory("corrupt")
         let checkpoint = directory.appendingPathComponent("model.safetensors")
