@@ -15,6 +15,8 @@ public struct Preprocessing: Codable, Equatable, Sendable {
     public init(size: Int, mean: [Float], standardDeviation: [Float]) {
         precondition(size > 0 && mean.count == standardDeviation.count && !mean.isEmpty,
                      "Preprocessing: size \(size) must be positive and mean/std one value per channel")
+        precondition(mean.allSatisfy(\.isFinite) && standardDeviation.allSatisfy { $0.isFinite && $0 > 0 },
+                     "Preprocessing: mean must be finite and standard deviations positive, got \(mean) and \(standardDeviation)")
         self.size = size
         self.mean = mean
         self.standardDeviation = standardDeviation

@@ -51,7 +51,7 @@ public struct ClassifierConfiguration: Codable, Equatable, Sendable {
     public func checkpointMetadata(trainingConfiguration: String = "{}") -> CheckpointMetadata {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        // A struct of strings, numbers and enums: encoding cannot fail.
+        // Strings, enums and finite numbers (Preprocessing checks its own): encoding cannot fail.
         let json = String(decoding: try! encoder.encode(self), as: UTF8.self)
         return CheckpointMetadata(
             architecture: architecture, classNames: classNames, trainingConfiguration: trainingConfiguration, modelConfiguration: json)
