@@ -41,7 +41,7 @@ do {
         configuration: TrainingConfiguration(epochs: epochs), classNames: train.classNames
     ) { batch in (model(Variable(batch.images)), batch.labels) }
     trainer.callbacks = [ProgressBar(), MetricsLog(url: outDirectory.appendingPathComponent("metrics.jsonl"))]
-    trainer.checkpoints = TrainingCheckpoints(directory: outDirectory, metadata: configuration.checkpointMetadata())
+    trainer.checkpoints = TrainingCheckpoints(directory: outDirectory, metadata: try configuration.checkpointMetadata())
 
     try trainer.fit(
         training: { batches(train, Compose.paperTraining(size: size), .shuffled, epoch: $0) },

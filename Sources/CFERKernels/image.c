@@ -35,15 +35,15 @@ static inline float border_pixel(const float *plane, long height, long width, lo
     return plane[py * width + px];
 }
 
-/* This thread's scratch for a rotation of `plane` pixels (offsets, border list,
-   two weights), kept between calls: freeing it would hand the pages back to the
-   system and fault them in again on every image. */
+/* This thread's scratch for a rotation of `plane` pixels (source corners, offsets,
+   border list, two weights), kept between calls: freeing it would hand the pages
+   back to the system and fault them in again on every image. */
 static int *rotation_scratch(long plane) {
     static __thread int *scratch = NULL;
     static __thread long capacity = 0;
     if (plane > capacity) {
         free(scratch);
-        scratch = malloc((size_t)plane * 4 * sizeof(int));
+        scratch = malloc((size_t)plane * 6 * sizeof(int));
         capacity = plane;
     }
     return scratch;
@@ -53,34 +53,34 @@ FER_HOT void fer_rotate_bilinear(const float *x, float *y, long channels, long h
                                  float cosine, float sine, int replicate, float fill) {
     const float center_x = (float)(width - 1) / 2, center_y = (float)(height - 1) / 2;
     const long plane = height * width;
-    /* Pass 1, once for all channels: where each output pixel samples. Pixels whose
-       four source corners lie inside get an offset and weights; the others are listed. */
-    int *offset = rotation_scratch(plane);
-    int *border = offset + plane;
-    float *weight_x = (float *)(border + plane);
-    float *weight_y = weight_x + plane;
+    int *corner_x = rotation_scratch(plane), *corner_y = corner_x + plane;
+    int *offset = corner_y + plane, *border = offset + plane;
+    float *weight_x = (float *)(border + plane), *weight_y = weight_x + plane;
+    /* Pass 1, once for all channels (vectorised): each output pixel's top-left
+       source corner and weights, from the inverse rotation of its position. */
     for (long row = 0; row < height; ++row) {
         const float dy = (float)row - center_y;
-        int *row_offset = offset + row * width;
-        float *row_x = weight_x + row * width, *row_y = weight_y + row * width;
         for (long column = 0; column < width; ++column) {
+            const long i = row * width + column;
             const float dx = (float)column - center_x;
-            /* The source point that lands here: the inverse rotation of (dx, dy). */
             const float sx = center_x + cosine * dx - sine * dy;
             const float sy = center_y + sine * dx + cosine * dy;
             const float fx0 = floorf(sx), fy0 = floorf(sy);
-            const int x0 = (int)fx0, y0 = (int)fy0;
-            row_x[column] = sx - fx0;
-            row_y[column] = sy - fy0;
-            const int inside = x0 >= 0 && x0 + 1 < width && y0 >= 0 && y0 + 1 < height;
-            row_offset[column] = inside ? y0 * (int)width + x0 : -1;
+            corner_x[i] = (int)fx0;
+            corner_y[i] = (int)fy0;
+            weight_x[i] = sx - fx0;
+            weight_y[i] = sy - fy0;
         }
     }
+    /* Pixels whose four corners lie inside get an offset; the others are listed. */
     long border_count = 0;
     for (long i = 0; i < plane; ++i) {
-        if (offset[i] < 0) {
-            border[border_count++] = (int)i;
+        const int x0 = corner_x[i], y0 = corner_y[i];
+        if (x0 >= 0 && x0 + 1 < width && y0 >= 0 && y0 + 1 < height) {
+            offset[i] = y0 * (int)width + x0;
+        } else {
             offset[i] = 0;
+            border[border_count++] = (int)i;
         }
     }
     for (long c = 0; c < channels; ++c) {
@@ -95,10 +95,7 @@ FER_HOT void fer_rotate_bilinear(const float *x, float *y, long channels, long h
             out[i] = top * (1 - fy) + bottom * fy;
         }
         for (long k = 0; k < border_count; ++k) {
-            const long i = border[k];
-            const float sx = (float)(i % width) - center_x, sy = (float)(i / width) - center_y;
-            const long x0 = (long)floorf(center_x + cosine * sx - sine * sy);
-            const long y0 = (long)floorf(center_y + sine * sx + cosine * sy);
+            const long i = border[k], x0 = corner_x[i], y0 = corner_y[i];
             const float fx = weight_x[i], fy = weight_y[i];
             const float top = border_pixel(source, height, width, x0, y0, replicate, fill) * (1 - fx)
                 + border_pixel(source, height, width, x0 + 1, y0, replicate, fill) * fx;

@@ -74,19 +74,20 @@ struct ReproduceCommand: ParsableCommand {
 
     func run() throws {
         let splits = try data.load()
+        let (architectures, pairList, strategyList) = (try parsedBackbones(), try parsedPairs(), try parsedStrategies())
+        let pairNames = pairList.map { "\($0.0.rawValue)+\($0.1.rawValue)" }
         let root = URL(fileURLWithPath: out)
         var backboneReports: [Architecture: [EvaluationReport<ClassifierRunDescription>]] = [:]
         var fusionReports: [String: [FusionStrategyKind: [EvaluationReport<FusionRunDescription>]]] = [:]
         try Interruption.handling {
             for seed in 0..<UInt64(seeds) {
                 let seedDirectory = root.appendingPathComponent("seed-\(seed)")
-                for architecture in try parsedBackbones() {
+                for architecture in architectures {
                     let run = backboneRun(architecture, classNames: splits.classNames, seed: seed, in: seedDirectory)
                     backboneReports[architecture, default: []].append(try run.run(data: splits))
                 }
-                for (first, second) in try parsedPairs() {
-                    let pair = "\(first.rawValue)+\(second.rawValue)"
-                    for strategy in try parsedStrategies() {
+                for ((first, second), pair) in zip(pairList, pairNames) {
+                    for strategy in strategyList {
                         let run = fusionRun(strategy, first: first, second: second, seed: seed, in: seedDirectory)
                         fusionReports[pair, default: [:]][strategy, default: []].append(try run.run(data: splits))
                     }
@@ -94,8 +95,8 @@ struct ReproduceCommand: ParsableCommand {
             }
         }
         let tables = ReproductionTables(
-            data: data.description, seeds: seeds, backbones: try parsedBackbones(), pairs: try parsedPairs().map { "\($0.0.rawValue)+\($0.1.rawValue)" },
-            strategies: try parsedStrategies(), backboneReports: backboneReports, fusionReports: fusionReports)
+            data: data.description, seeds: seeds, backbones: architectures, pairs: pairNames, strategies: strategyList,
+            backboneReports: backboneReports, fusionReports: fusionReports)
         let text = tables.markdown
         try text.write(to: root.appendingPathComponent("tables.md"), atomically: true, encoding: .utf8)
         try prettyJSON(tables.summary).write(to: root.appendingPathComponent("summary.json"), options: .atomic)

@@ -48,11 +48,12 @@ public struct ClassifierConfiguration: Codable, Equatable, Sendable {
     }
 
     /// Checkpoint metadata for a network of this configuration, with `trainingConfiguration` (JSON text).
-    public func checkpointMetadata(trainingConfiguration: String = "{}") -> CheckpointMetadata {
+    ///
+    /// - Throws: the encoder's error (not expected: the configuration holds strings, enums and finite numbers).
+    public func checkpointMetadata(trainingConfiguration: String = "{}") throws -> CheckpointMetadata {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        // Strings, enums and finite numbers (Preprocessing checks its own): encoding cannot fail.
-        let json = String(decoding: try! encoder.encode(self), as: UTF8.self)
+        let json = String(decoding: try encoder.encode(self), as: UTF8.self)
         return CheckpointMetadata(
             architecture: architecture, classNames: classNames, trainingConfiguration: trainingConfiguration, modelConfiguration: json)
     }

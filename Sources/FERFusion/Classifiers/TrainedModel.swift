@@ -95,6 +95,6 @@ extension Backbone {
     ///
     /// - Throws: `SafetensorsError` when the file cannot be written.
     public func save(to url: URL, configuration: ClassifierConfiguration, trainingConfiguration: String = "{}") throws {
-        try Checkpoint.save(self, metadata: configuration.checkpointMetadata(trainingConfiguration: trainingConfiguration), to: url)
+        try Checkpoint.save(self, metadata: try configuration.checkpointMetadata(trainingConfiguration: trainingConfiguration), to: url)
     }
 }

@@ -17,14 +17,14 @@ public final class MetricsLog: TrainingCallback {
 
     public func trainingStarted(history: [EpochRecord], epochs: Int) throws {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try history.map(Self.line).joined().write(to: url, atomically: true, encoding: .utf8)
+        try history.map { try Self.line($0) }.joined().write(to: url, atomically: true, encoding: .utf8)
     }
 
     public func epochEnded(_ record: EpochRecord, isBest: Bool) throws {
         let handle = try FileHandle(forWritingTo: url)
         defer { try? handle.close() }
         try handle.seekToEnd()
-        try handle.write(contentsOf: Data(Self.line(record).utf8))
+        try handle.write(contentsOf: Data(try Self.line(record).utf8))
         try handle.synchronize()
     }
 
@@ -36,8 +36,8 @@ public final class MetricsLog: TrainingCallback {
         return try text.split(separator: "\n").map { try EpochRecord.decoder().decode(EpochRecord.self, from: Data($0.utf8)) }
     }
 
-    private static func line(_ record: EpochRecord) -> String {
-        // Numbers and non-finite figures as strings: encoding cannot fail.
-        String(decoding: try! EpochRecord.encoder().encode(record), as: UTF8.self) + "\n"
+    /// The record as one JSON line (non-finite figures as strings, see `EpochRecord.encoder()`).
+    private static func line(_ record: EpochRecord) throws -> String {
+        String(decoding: try EpochRecord.encoder().encode(record), as: UTF8.self) + "\n"
     }
 }

@@ -41,12 +41,17 @@ extension Tensor {
                         }
                     }
                 } else if batch == nil, BatchInvariance.isEnabled {
+                    // Every row goes through the same call on a contiguous copy, so
+                    // neither the batch nor the layout of `a` changes its bits.
                     Parallel.forRanges(m, minimumChunk: Swift.max(1, (1 << 16) / Swift.max(1, n * k))) { _, rows in
-                        for row in rows {
+                        let row = UnsafeMutablePointer<Float>.allocate(capacity: k)
+                        defer { row.deallocate() }
+                        for index in rows {
+                            let source = aBuffer.baseAddress! + (transposeA ? index : index * aColumns)
+                            for column in 0..<k { row[column] = source[transposeA ? column * aColumns : column] }
                             GEMM.multiply(
-                                transposeA: transposeA, transposeB: transposeB, m: 1, n: n, k: k,
-                                a: aBuffer.baseAddress! + (transposeA ? row : row * aColumns), lda: aColumns,
-                                b: bBuffer.baseAddress!, ldb: bColumns, c: base + row * n, ldc: n)
+                                transposeA: false, transposeB: transposeB, m: 1, n: n, k: k,
+                                a: row, lda: k, b: bBuffer.baseAddress!, ldb: bColumns, c: base + index * n, ldc: n)
                         }
                     }
                 } else {

@@ -7,7 +7,8 @@
 /// kernel tiles the product and so the last bits of each sum. With batch
 /// invariance on, every convolution runs one single-threaded GEMM per
 /// sample (the workers take whole samples), and every row of a rank-2 matrix
-/// product is its own product. Inference is slower for small feature maps.
+/// product is its own product on a contiguous copy of the row. Inference is
+/// slower for small feature maps.
 public enum BatchInvariance {
     /// Whether batch-invariant kernels are in use on this task (see `batchInvariant(_:)`).
     @TaskLocal public static var isEnabled = false

@@ -40,11 +40,8 @@ struct ClassifierRun {
             model: model, optimizer: recipe.makeOptimizer(model.trainableParameters), schedule: recipe.makeSchedule(),
             configuration: recipe.trainingConfiguration(seed: description.seed), classNames: configuration.classNames
         ) { batch in (model(Variable(batch.images)), batch.labels) }
-        let checkpoints = TrainingCheckpoints(directory: directory.url, metadata: configuration.checkpointMetadata())
-        trainer.checkpoints = checkpoints
-        trainer.callbacks = [ProgressBar(), MetricsLog(url: directory.metrics)]
-        trainer.shouldStop = { Interruption.requested }
-        if checkpoints.canResume { try checkpoints.resume(trainer) }
+        let checkpoints = TrainingCheckpoints(directory: directory.url, metadata: try configuration.checkpointMetadata())
+        try directory.attach(trainer, checkpoints: checkpoints)
 
         let augmentation = AugmentationPreset(rawValue: recipe.augmentation) ?? .none
         let training = ImageBatches.training(

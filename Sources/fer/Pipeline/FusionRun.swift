@@ -119,10 +119,7 @@ struct FusionRun {
         let checkpoints = TrainingCheckpoints(
             directory: directory.url.appendingPathComponent("head"),
             metadata: CheckpointMetadata(architecture: "\(description.strategy.rawValue)_fusion_head", classNames: train.classNames))
-        trainer.checkpoints = checkpoints
-        trainer.callbacks = [ProgressBar(), MetricsLog(url: directory.metrics)]
-        trainer.shouldStop = { Interruption.requested }
-        if checkpoints.canResume { try checkpoints.resume(trainer) }
+        try directory.attach(trainer, checkpoints: checkpoints)
         let validationRows = validation.subset(rows: validation.unflippedRows)
         try trainer.fit(
             training: { train.batches(size: recipe.batchSize, shuffledWithSeed: description.seed, epoch: $0) },
@@ -139,10 +136,7 @@ struct FusionRun {
             configuration: recipe.trainingConfiguration(seed: description.seed), classNames: model.classNames
         ) { batch in (model(Variable(batch.images)), batch.labels) }
         let checkpoints = TrainingCheckpoints(directory: directory.url, metadata: try model.checkpointMetadata())
-        trainer.checkpoints = checkpoints
-        trainer.callbacks = [ProgressBar(), MetricsLog(url: directory.metrics)]
-        trainer.shouldStop = { Interruption.requested }
-        if checkpoints.canResume { try checkpoints.resume(trainer) }
+        try directory.attach(trainer, checkpoints: checkpoints)
         let training = ImageBatches.training(
             data.train, preprocessing: preprocessing, augmentation: AugmentationPreset(rawValue: recipe.augmentation) ?? .none,
             batchSize: recipe.batchSize, seed: description.seed)
@@ -162,14 +156,15 @@ extension FeatureCache {
     /// `testTimeAugmentation`, from the mean probabilities of its row and its mirror image's.
     func metrics(of head: any FusionHead, testTimeAugmentation: Bool) -> ClassificationMetrics {
         head.eval()
-        let probabilities = noGrad { head(input(rows: Array(0..<count))).softmax(alongAxis: 1) }.value
         let unflipped = unflippedRows
-        var combined = probabilities.indexSelected(axis: 0, indices: unflipped)
+        func probabilities(_ rows: [Int]) -> Tensor {
+            noGrad { head(input(rows: rows)).softmax(alongAxis: 1) }.value
+        }
+        var combined = probabilities(unflipped)
         if testTimeAugmentation {
             var mirrorRow: [String: Int] = [:]
             for row in flipped.indices where flipped[row] { mirrorRow[ids[row]] = row }
-            let mirrors = unflipped.map { mirrorRow[ids[$0]] ?? $0 }
-            combined = (combined + probabilities.indexSelected(axis: 0, indices: mirrors)) * 0.5
+            combined = (combined + probabilities(unflipped.map { mirrorRow[ids[$0]] ?? $0 })) * 0.5
         }
         return ClassificationMetrics(
             classNames: classNames, predictions: combined.argmax(alongAxis: 1).scalars.map { Int($0) },

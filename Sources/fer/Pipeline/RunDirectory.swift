@@ -32,6 +32,17 @@ struct RunDirectory {
         }
         try prettyJSON(run).write(to: description, options: .atomic)
     }
+
+    /// Sets `trainer` up to run here: `checkpoints`, a progress display, the
+    /// metrics log, a stop on Ctrl-C; then resumes the run saved there, if any.
+    ///
+    /// - Throws: what resuming throws (a checkpoint that does not fit the model).
+    func attach<Batch>(_ trainer: Trainer<Batch>, checkpoints: TrainingCheckpoints) throws {
+        trainer.checkpoints = checkpoints
+        trainer.callbacks = [ProgressBar(), MetricsLog(url: metrics)]
+        trainer.shouldStop = { Interruption.requested }
+        if checkpoints.canResume { try checkpoints.resume(trainer) }
+    }
 }
 
 /// Why a run could not start or finish.
