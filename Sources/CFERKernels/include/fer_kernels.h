@@ -20,6 +20,19 @@ typedef struct {
     long out_height, out_width;
 } fer_window_geometry;
 
+/* ---- packed SGEMM (FERKit's own AVX-512 micro-kernel) ---- */
+
+/// 1 when fer_packed_gemm runs on this CPU (AVX-512F and VL); otherwise it does nothing.
+int fer_packed_gemm_available(void);
+/// Floats of scratch fer_packed_gemm needs for products with `m` rows and depth `k`.
+long fer_packed_gemm_scratch_count(long m, long k);
+/// Row-major C[m x n] = op(A)[m x k] * op(B)[k x n] + beta * C on the calling
+/// thread (beta 0 never reads C). op(A) is A, or A^T when trans_a (A stored
+/// [k x m]); likewise op(B). Each element of C sums over k in the same order
+/// whatever m, n and its position: results are batch invariant.
+void fer_packed_gemm(int trans_a, int trans_b, long m, long n, long k, const float *a, long lda, const float *b,
+                     long ldb, float beta, float *c, long ldc, float *scratch);
+
 /* ---- im2col / col2im (convolution lowering to GEMM) ---- */
 
 /// Bytes of the lowering plan of a geometry: per kernel tap, the input offset

@@ -218,7 +218,8 @@ private func forEachSampleBlock(
     return workers
 }
 
-/// One GEMM, on this thread or split across the workers.
+/// One GEMM, on this thread or split across the workers, with FERKit's
+/// packed kernel where the CPU has it (see `GEMM.Kernel.packed`).
 @inline(__always)
 private func gemm(
     parallel: Bool, transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
@@ -228,11 +229,11 @@ private func gemm(
     if parallel {
         GEMM.parallelMultiply(
             transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, kernel: .packed)
     } else {
         GEMM.multiply(
             transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, kernel: .packed)
     }
 }
 

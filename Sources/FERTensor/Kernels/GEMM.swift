@@ -1,10 +1,25 @@
+import CFERKernels
 import COpenBLAS
 
-/// Row-major single-precision matrix products on OpenBLAS.
+/// Row-major single-precision matrix products.
 ///
 /// `C = alpha * op(A) * op(B) + beta * C` with `op(A)` of shape `m x k`,
 /// `op(B)` of shape `k x n`. Leading dimensions are row strides in elements.
 public enum GEMM {
+    /// Which implementation computes a product.
+    public enum Kernel: Sendable {
+        /// OpenBLAS's `cblas_sgemm`.
+        case openBLAS
+        /// FERKit's own AVX-512 kernel (`fer_packed_gemm`) where the CPU has
+        /// AVX-512 and the product is large enough, otherwise OpenBLAS. It
+        /// packs less than OpenBLAS and is faster on the thin products of
+        /// convolutions (K of 64 or 147, N of a few hundred).
+        case packed
+    }
+
+    /// Whether this CPU runs `Kernel.packed` (AVX-512F and AVX-512VL).
+    public static let hasPackedKernel = fer_packed_gemm_available() != 0
+
     /// One GEMM on the calling thread: call it from inside parallel workers.
     @inlinable
     public static func multiply(
@@ -14,11 +29,18 @@ public enum GEMM {
         a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int,
         beta: Float = 0,
-        c: UnsafeMutablePointer<Float>, ldc: Int
+        c: UnsafeMutablePointer<Float>, ldc: Int,
+        kernel: Kernel = .openBLAS
     ) {
         guard m > 0, n > 0 else { return }
         guard k > 0 else {
             scale(c, rows: m, columns: n, ldc: ldc, by: beta)
+            return
+        }
+        if kernel == .packed, alpha == 1, usesPackedKernel(m: m, n: n, k: k) {
+            ScratchPool.shared.withBuffer(count: fer_packed_gemm_scratch_count(m, k)) { scratch in
+                fer_packed_gemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a, lda, b, ldb, beta, c, ldc, scratch)
+            }
             return
         }
         _ = BLASRuntime.report
@@ -31,6 +53,13 @@ public enum GEMM {
             beta, c, Int32(ldc))
     }
 
+    /// Whether `Kernel.packed` runs FERKit's kernel for this shape: it pays
+    /// off once both sides of `C` span a few micro-tiles (8 x 48).
+    @usableFromInline
+    static func usesPackedKernel(m: Int, n: Int, k: Int) -> Bool {
+        hasPackedKernel && m >= 32 && n >= 32 && k >= 16
+    }
+
     /// The same product, split across `Parallel` workers by blocks of rows of
     /// `C` (when `m` is the larger side) or columns of `C`.
     public static func parallelMultiply(
@@ -40,7 +69,8 @@ public enum GEMM {
         a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int,
         beta: Float = 0,
-        c: UnsafeMutablePointer<Float>, ldc: Int
+        c: UnsafeMutablePointer<Float>, ldc: Int,
+        kernel: Kernel = .openBLAS
     ) {
         let work = m * n * k
         let byRows = m >= n
@@ -53,7 +83,7 @@ public enum GEMM {
                     m: rows.count, n: n, k: k, alpha: alpha,
                     a: transposeA ? a + rows.lowerBound : a + rows.lowerBound * lda, lda: lda,
                     b: b, ldb: ldb, beta: beta,
-                    c: c + rows.lowerBound * ldc, ldc: ldc)
+                    c: c + rows.lowerBound * ldc, ldc: ldc, kernel: kernel)
             } else {
                 let columns = Parallel.range(worker, of: workers, total: n)
                 multiply(
@@ -62,7 +92,7 @@ public enum GEMM {
                     a: a, lda: lda,
                     b: transposeB ? b + columns.lowerBound * ldb : b + columns.lowerBound, ldb: ldb,
                     beta: beta,
-                    c: c + columns.lowerBound, ldc: ldc)
+                    c: c + columns.lowerBound, ldc: ldc, kernel: kernel)
             }
         }
     }
