@@ -1,5 +1,6 @@
 import CFERKernels
 import COpenBLAS
+import Foundation
 
 /// Row-major single-precision matrix products.
 ///
@@ -17,8 +18,11 @@ public enum GEMM {
         case packed
     }
 
-    /// Whether this CPU runs `Kernel.packed` (AVX-512F and AVX-512VL).
-    public static let hasPackedKernel = fer_packed_gemm_available() != 0
+    /// Whether `Kernel.packed` runs FERKit's kernel: the CPU has AVX-512F and
+    /// AVX-512VL, and `FERKIT_PACKED_GEMM` is not `0` (set it to `0` to
+    /// compare with OpenBLAS).
+    public static let hasPackedKernel =
+        fer_packed_gemm_available() != 0 && ProcessInfo.processInfo.environment["FERKIT_PACKED_GEMM"] != "0"
 
     /// One GEMM on the calling thread: call it from inside parallel workers.
     @inlinable
