@@ -28,6 +28,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Models for --suite models, comma-separated.")
     var models = "resnet18,resnet34,vgg11_bn,vgg13_bn"
 
+    @Option(help: "Only the convolutions whose names start with one of these comma-separated prefixes (--suite kernels), e.g. conv1,layer2.")
+    var convolutions: String?
+
     @Option(help: "Images to load (--suite data).")
     var images = 2048
 
@@ -83,7 +86,7 @@ struct BenchCommand: ParsableCommand {
         if let threads { Parallel.threadCount = threads }
         switch suite {
         case .kernels:
-            try KernelBenchmark(json: json).run()
+            try KernelBenchmark(json: json, nameFilter: convolutions.map { $0.split(separator: ",").map(String.init) }).run()
         case .models:
             ModelBenchmark(
                 architectures: models.split(separator: ",").compactMap { Architecture(rawValue: String($0)) },

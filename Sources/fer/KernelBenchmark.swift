@@ -1,3 +1,4 @@
+import ArgumentParser
 import FERTensor
 import Foundation
 
@@ -18,6 +19,8 @@ struct KernelBenchmark {
     }
 
     var json: Bool
+    /// Runs only the convolutions whose names start with one of these parts (all when `nil`).
+    var nameFilter: [String]? = nil
     var batch = 32
     var imageSize = 100
     /// Minimum measured time per entry; the median of the repetitions is reported.
@@ -47,13 +50,19 @@ struct KernelBenchmark {
     /// it, so that slow changes in the machine's speed (other tenants of a
     /// virtual machine, clock changes) do not skew the ratios.
     func run() throws {
+        let selected = convolutions.filter { convolution in
+            nameFilter.map { parts in parts.contains { convolution.name.hasPrefix($0) } } ?? true
+        }
+        guard !selected.isEmpty else {
+            throw ValidationError("no ResNet18 convolution matches \(nameFilter ?? []); names: \(convolutions.map(\.name).joined(separator: ", "))")
+        }
         let sgemm = measureSGEMM(size: 1024)
         emit([
             ("name", .text("sgemm_1024")), ("pass", .text("gemm")), ("gflops", .number(sgemm)),
             ("fraction_of_sgemm", .number(1)),
         ], header: true)
         var generator = RandomGenerator(seed: 0)
-        for convolution in convolutions {
+        for convolution in selected {
             let x = Tensor.randomNormal(convolution.input, using: &generator)
             let w = Tensor.randomNormal(convolution.weight, using: &generator)
             let y = Tensor.conv2d(x, weight: w, options: convolution.options)
