@@ -4,7 +4,10 @@
 //
 // op(A) is packed into panels of MR rows ([k][MR]), op(B) into panels of NR
 // columns ([k][NR], gathered when B is stored transposed); each step of the
-// micro-kernel broadcasts MR values of A against NR values of B.
+// micro-kernel broadcasts MR values of A against NR values of B. Columns of
+// A, B and C may be split into blocks (the planes of NCHW samples, see
+// fer_matrix_layout): convolutions then multiply several samples at once
+// without copying them into one matrix first.
 //
 // Every element of C is the sum over k in the same order whatever m, n and
 // the position of its row or column: products are batch invariant.
@@ -31,59 +34,107 @@ int fer_packed_gemm_available(void) { return FER_HAS_PACKED_GEMM && fer_cpu_has_
 
 long fer_packed_gemm_scratch_count(long m, long k) {
     const long panels = (m + MR - 1) / MR, depth = fer_min(k, KC);
-    return (panels * MR * depth + 15) / 16 * 16 + depth * NR + MR * NR + 16;
+    return (panels * MR * depth + 15) / 16 * 16 + depth * NR + 16;
 }
 
-/* C[rows x columns] = beta * C (beta 0 writes zeros without reading C). */
-static void scale_matrix(float *c, long ldc, long rows, long columns, float beta) {
-    for (long i = 0; i < rows; ++i) {
-        float *line = c + i * ldc;
-        if (beta == 0.0f) {
-            memset(line, 0, (size_t)columns * sizeof(float));
-        } else {
-            for (long j = 0; j < columns; ++j) line[j] *= beta;
-        }
-    }
+/* Offset of column j within a row of `layout`. */
+static inline long column_offset(fer_matrix_layout layout, long j) {
+    return layout.block ? (j / layout.block) * layout.block_stride + j % layout.block : j;
+}
+
+/* How many columns from j on (at most `limit`) are contiguous in memory. */
+static inline long column_run(fer_matrix_layout layout, long j, long limit) {
+    return layout.block ? fer_min(limit, layout.block - j % layout.block) : limit;
 }
 
 #if FER_HAS_PACKED_GEMM
 
+/* C[rows x columns] = beta * C (beta 0 writes zeros without reading C). */
+static void scale_matrix(float *c, fer_matrix_layout layout, long rows, long columns, float beta) {
+    for (long i = 0; i < rows; ++i) {
+        float *line = c + i * layout.ld;
+        for (long j = 0; j < columns;) {
+            const long run = column_run(layout, j, columns - j);
+            float *x = line + column_offset(layout, j);
+            if (beta == 0.0f) {
+                memset(x, 0, (size_t)run * sizeof(float));
+            } else {
+                for (long t = 0; t < run; ++t) x[t] *= beta;
+            }
+            j += run;
+        }
+    }
+}
+
+/* Where the 16 lanes of a vector of columns live within a row: the lanes of
+   `low_mask` at row + low + lane, those of `high_mask` (past a block
+   boundary) at row + high + lane. Lanes past the matrix are in neither mask;
+   masked-off lanes are never read or written, whatever their address. */
+typedef struct {
+    long low, high;
+    __mmask16 low_mask, high_mask;
+} lane_map;
+
+/* The lanes of columns j ..< j + 16, of which the first `valid` exist (blocks hold at least 16 columns). */
+static inline lane_map map_lanes(fer_matrix_layout layout, long j, long valid) {
+    const __mmask16 lanes = (__mmask16)(valid >= 16 ? 0xFFFF : valid <= 0 ? 0 : (1u << valid) - 1);
+    lane_map map = {column_offset(layout, j), 0, lanes, 0};
+    const long run = column_run(layout, j, 16);
+    if (run < 16 && valid > run) {
+        const __mmask16 first = (__mmask16)((1u << run) - 1);
+        map.high = column_offset(layout, j + run) - run;
+        map.low_mask = lanes & first;
+        map.high_mask = lanes & (__mmask16)~first;
+    }
+    return map;
+}
+
+FER_AVX512 static inline __m512 load_lanes(const float *row, lane_map map) {
+    __m512 x = _mm512_maskz_loadu_ps(map.low_mask, row + map.low);
+    return map.high_mask ? _mm512_mask_loadu_ps(x, map.high_mask, row + map.high) : x;
+}
+
+FER_AVX512 static inline void store_lanes(float *row, lane_map map, __m512 x) {
+    _mm512_mask_storeu_ps(row + map.low, map.low_mask, x);
+    if (map.high_mask) _mm512_mask_storeu_ps(row + map.high, map.high_mask, x);
+}
+
 /* Panels of MR rows of op(A)[m x kc] (from column k0), zero past row m. */
-static void pack_a(int trans_a, const float *a, long lda, long m, long k0, long kc, float *packed) {
+static void pack_a(int trans_a, const float *a, fer_matrix_layout layout, long m, long k0, long kc, float *packed) {
     for (long i0 = 0; i0 < m; i0 += MR) {
         float *panel = packed + (i0 / MR) * kc * MR;
         const long rows = fer_min(MR, m - i0);
         if (trans_a) {
             for (long k = 0; k < kc; ++k) {
-                const float *source = a + (k0 + k) * lda + i0;
+                const float *source = a + (k0 + k) * layout.ld + i0;
                 float *target = panel + k * MR;
                 for (long r = 0; r < rows; ++r) target[r] = source[r];
                 for (long r = rows; r < MR; ++r) target[r] = 0.0f;
             }
-        } else {
-            for (long r = 0; r < MR; ++r) {
-                if (r >= rows) {
-                    for (long k = 0; k < kc; ++k) panel[k * MR + r] = 0.0f;
-                    continue;
-                }
-                const float *source = a + (i0 + r) * lda + k0;
-                for (long k = 0; k < kc; ++k) panel[k * MR + r] = source[k];
+            continue;
+        }
+        for (long r = 0; r < MR; ++r) {
+            if (r >= rows) {
+                for (long k = 0; k < kc; ++k) panel[k * MR + r] = 0.0f;
+                continue;
+            }
+            const float *row = a + (i0 + r) * layout.ld;
+            for (long k = 0; k < kc;) {
+                const long run = column_run(layout, k0 + k, kc - k);
+                const float *source = row + column_offset(layout, k0 + k);
+                for (long t = 0; t < run; ++t) panel[(k + t) * MR + r] = source[t];
+                k += run;
             }
         }
     }
 }
 
-/* One panel of B[kc x columns] (rows from k0, columns from j0), zero past `columns` (at most NR). */
-FER_AVX512 static void pack_b(const float *b, long ldb, long k0, long kc, long j0, long columns, float *panel) {
-    const __mmask16 m0 = (__mmask16)(columns >= 16 ? 0xFFFF : (1u << columns) - 1);
-    const __mmask16 m1 = (__mmask16)(columns >= 32 ? 0xFFFF : columns <= 16 ? 0 : (1u << (columns - 16)) - 1);
-    const __mmask16 m2 = (__mmask16)(columns >= 48 ? 0xFFFF : columns <= 32 ? 0 : (1u << (columns - 32)) - 1);
+/* One panel of B[kc x NR] (rows from k0, columns as `lanes`), zero past the matrix. */
+FER_AVX512 static void pack_b(const float *b, long ldb, long k0, long kc, const lane_map lanes[3], float *panel) {
     for (long k = 0; k < kc; ++k) {
-        const float *source = b + (k0 + k) * ldb + j0;
+        const float *row = b + (k0 + k) * ldb;
         float *target = panel + k * NR;
-        _mm512_store_ps(target, _mm512_maskz_loadu_ps(m0, source));
-        _mm512_store_ps(target + 16, _mm512_maskz_loadu_ps(m1, source + 16));
-        _mm512_store_ps(target + 32, _mm512_maskz_loadu_ps(m2, source + 32));
+        for (int v = 0; v < 3; ++v) _mm512_store_ps(target + 16 * v, load_lanes(row, lanes[v]));
     }
 }
 
@@ -132,10 +183,12 @@ FER_AVX512 static void pack_b_transposed(const float *b, long ldb, long k0, long
     }
 }
 
-/* C[MR x 16*nv] = (C if accumulate) + sum over kc of a[k][MR] x b[k][0..16*nv),
-   for panels whose columns fill nv vectors. */
+/* The first `rows` rows of C[MR x 16*nv] (columns as `lanes`) = (C if
+   accumulate) + sum over kc of a[k][MR] x b[k][0..16*nv), for panels whose
+   columns fill nv vectors. */
 FER_AVX512 static inline __attribute__((always_inline)) void broadcast_kernel(
-    const int nv, long kc, const float *a, const float *b, float *c, long ldc, int accumulate) {
+    const int nv, long kc, const float *a, const float *b, float *c, long ldc, long rows, const lane_map lanes[3],
+    int accumulate) {
     __m512 acc[MR][3];
     for (int i = 0; i < MR; ++i)
         for (int v = 0; v < nv; ++v) acc[i][v] = _mm512_setzero_ps();
@@ -149,61 +202,59 @@ FER_AVX512 static inline __attribute__((always_inline)) void broadcast_kernel(
         a += MR;
         b += NR;
     }
-    for (int i = 0; i < MR; ++i) {
+    for (int i = 0; i < MR && i < rows; ++i) {
         float *line = c + i * ldc;
         for (int v = 0; v < nv; ++v) {
-            if (accumulate) acc[i][v] = _mm512_add_ps(acc[i][v], _mm512_loadu_ps(line + 16 * v));
-            _mm512_storeu_ps(line + 16 * v, acc[i][v]);
+            if (accumulate) acc[i][v] = _mm512_add_ps(acc[i][v], load_lanes(line, lanes[v]));
+            store_lanes(line, lanes[v], acc[i][v]);
         }
     }
 }
 
-FER_AVX512 static void broadcast_kernel_1(long kc, const float *a, const float *b, float *c, long ldc, int accumulate) {
-    broadcast_kernel(1, kc, a, b, c, ldc, accumulate);
+typedef void (*micro_kernel)(long, const float *, const float *, float *, long, long, const lane_map *, int);
+
+FER_AVX512 static void broadcast_kernel_1(long kc, const float *a, const float *b, float *c, long ldc, long rows,
+                                          const lane_map *lanes, int accumulate) {
+    broadcast_kernel(1, kc, a, b, c, ldc, rows, lanes, accumulate);
 }
-FER_AVX512 static void broadcast_kernel_2(long kc, const float *a, const float *b, float *c, long ldc, int accumulate) {
-    broadcast_kernel(2, kc, a, b, c, ldc, accumulate);
+FER_AVX512 static void broadcast_kernel_2(long kc, const float *a, const float *b, float *c, long ldc, long rows,
+                                          const lane_map *lanes, int accumulate) {
+    broadcast_kernel(2, kc, a, b, c, ldc, rows, lanes, accumulate);
 }
-FER_AVX512 static void broadcast_kernel_3(long kc, const float *a, const float *b, float *c, long ldc, int accumulate) {
-    broadcast_kernel(3, kc, a, b, c, ldc, accumulate);
+FER_AVX512 static void broadcast_kernel_3(long kc, const float *a, const float *b, float *c, long ldc, long rows,
+                                          const lane_map *lanes, int accumulate) {
+    broadcast_kernel(3, kc, a, b, c, ldc, rows, lanes, accumulate);
 }
 
-FER_AVX512 static void packed_gemm(int trans_a, int trans_b, long m, long n, long k, const float *a, long lda, const float *b,
-                                   long ldb, float beta, float *c, long ldc, float *scratch) {
+FER_AVX512 static void packed_gemm(int trans_a, int trans_b, long m, long n, long k, const float *a,
+                                   fer_matrix_layout a_layout, const float *b, fer_matrix_layout b_layout, float beta,
+                                   float *c, fer_matrix_layout c_layout, float *scratch) {
     float *packed_a = (float *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
     float *packed_b = packed_a + (((m + MR - 1) / MR) * MR * fer_min(k, KC) + 15) / 16 * 16;
-    float *tile = packed_b + fer_min(k, KC) * NR;
-    if (beta != 0.0f && beta != 1.0f) scale_matrix(c, ldc, m, n, beta);
+    if (beta != 0.0f && beta != 1.0f) scale_matrix(c, c_layout, m, n, beta);
     for (long k0 = 0; k0 < k; k0 += KC) {
         const long kc = fer_min(KC, k - k0);
         const int accumulate = k0 > 0 || beta != 0.0f;
-        pack_a(trans_a, a, lda, m, k0, kc, packed_a);
+        pack_a(trans_a, a, a_layout, m, k0, kc, packed_a);
         /* Panels of equal numbers of vectors (64 columns as 32 + 32, not
            48 + 16: a one-vector micro-tile waits on its loads). */
         const long vectors = (n + 15) / 16, panels = (vectors + 2) / 3;
         for (long panel = 0, j0 = 0; panel < panels; ++panel) {
             const long width = 16 * (vectors / panels + (panel < vectors % panels));
             const long columns = fer_min(width, n - j0);
+            lane_map c_lanes[3];
+            for (int v = 0; v < 3; ++v) c_lanes[v] = map_lanes(c_layout, j0 + 16 * v, columns - 16 * v);
             if (trans_b) {
-                pack_b_transposed(b, ldb, k0, kc, j0, columns, packed_b);
+                pack_b_transposed(b, b_layout.ld, k0, kc, j0, columns, packed_b);
             } else {
-                pack_b(b, ldb, k0, kc, j0, columns, packed_b);
+                lane_map b_lanes[3];
+                for (int v = 0; v < 3; ++v) b_lanes[v] = map_lanes(b_layout, j0 + 16 * v, columns - 16 * v);
+                pack_b(b, b_layout.ld, k0, kc, b_lanes, packed_b);
             }
-            void (*kernel)(long, const float *, const float *, float *, long, int) =
-                width == 48 ? broadcast_kernel_3 : width == 32 ? broadcast_kernel_2 : broadcast_kernel_1;
-            for (long i0 = 0; i0 < m; i0 += MR) {
-                const long rows = fer_min(MR, m - i0);
-                const float *rows_of_a = packed_a + (i0 / MR) * kc * MR;
-                float *target = c + i0 * ldc + j0;
-                if (rows == MR && columns == width) {
-                    kernel(kc, rows_of_a, packed_b, target, ldc, accumulate);
-                    continue;
-                }
-                kernel(kc, rows_of_a, packed_b, tile, NR, 0);
-                for (long i = 0; i < rows; ++i)
-                    for (long j = 0; j < columns; ++j)
-                        target[i * ldc + j] = accumulate ? target[i * ldc + j] + tile[i * NR + j] : tile[i * NR + j];
-            }
+            const micro_kernel kernel = width == 48 ? broadcast_kernel_3 : width == 32 ? broadcast_kernel_2 : broadcast_kernel_1;
+            for (long i0 = 0; i0 < m; i0 += MR)
+                kernel(kc, packed_a + (i0 / MR) * kc * MR, packed_b, c + i0 * c_layout.ld, c_layout.ld,
+                       fer_min(MR, m - i0), c_lanes, accumulate);
             j0 += columns;
         }
     }
@@ -211,14 +262,21 @@ FER_AVX512 static void packed_gemm(int trans_a, int trans_b, long m, long n, lon
 
 #endif
 
-void fer_packed_gemm(int trans_a, int trans_b, long m, long n, long k, const float *a, long lda, const float *b,
-                     long ldb, float beta, float *c, long ldc, float *scratch) {
+void fer_packed_gemm_layouts(int trans_a, int trans_b, long m, long n, long k, const float *a, fer_matrix_layout a_layout,
+                             const float *b, fer_matrix_layout b_layout, float beta, float *c,
+                             fer_matrix_layout c_layout, float *scratch) {
 #if FER_HAS_PACKED_GEMM
     if (m <= 0 || n <= 0) return;
     if (k <= 0) {
-        scale_matrix(c, ldc, m, n, beta);
+        scale_matrix(c, c_layout, m, n, beta);
         return;
     }
-    packed_gemm(trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc, scratch);
+    packed_gemm(trans_a, trans_b, m, n, k, a, a_layout, b, b_layout, beta, c, c_layout, scratch);
 #endif
+}
+
+void fer_packed_gemm(int trans_a, int trans_b, long m, long n, long k, const float *a, long lda, const float *b,
+                     long ldb, float beta, float *c, long ldc, float *scratch) {
+    const fer_matrix_layout a_layout = {lda, 0, 0}, b_layout = {ldb, 0, 0}, c_layout = {ldc, 0, 0};
+    fer_packed_gemm_layouts(trans_a, trans_b, m, n, k, a, a_layout, b, b_layout, beta, c, c_layout, scratch);
 }

@@ -24,6 +24,9 @@ struct ConvolutionCase: CustomTestStringConvertible, Sendable {
         .init(input: [3, 5, 2, 2], weight: [7, 5, 1, 1], options: .init()),                               // pointwise blocks
         .init(input: [1, 2, 4, 6], weight: [3, 2, 2, 3], options: .init(stride: Size2D(height: 1, width: 2), padding: Size2D(height: 1, width: 0))),
         .init(input: [2, 2, 9, 37], weight: [3, 2, 3, 3], options: .init(stride: 2, padding: 1)),         // wide strided rows
+        // Several samples per GEMM with planes of 25 and 16 positions (read in place by the packed kernel):
+        .init(input: [5, 6, 5, 5], weight: [8, 3, 3, 3], options: .init(padding: 1, groups: 2)),
+        .init(input: [6, 4, 8, 8], weight: [36, 4, 1, 1], options: .init(stride: 2)),
     ]
 
     @Test(arguments: cases) func forwardMatchesDirectLoops(_ c: ConvolutionCase) {

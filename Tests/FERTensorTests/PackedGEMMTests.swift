@@ -1,4 +1,5 @@
 import Foundation
+import CFERKernels
 import Testing
 @testable import FERTensor
 
@@ -77,6 +78,80 @@ import Testing
                 }
             }
             #expect(Array(block[0..<n]) == Array(all[(row * n)..<(row * n + n)]), "row \(row)")
+        }
+    }
+
+    /// `samples` NCHW tensors of `channels` planes of `plane` positions, as
+    /// one `[channels, samples * plane]` matrix.
+    func matrix(ofPlanes tensor: [Float], samples: Int, channels: Int, plane: Int) -> [Float] {
+        var result = [Float](repeating: 0, count: channels * samples * plane)
+        for sample in 0..<samples {
+            for channel in 0..<channels {
+                for position in 0..<plane {
+                    result[channel * samples * plane + sample * plane + position] =
+                        tensor[(sample * channels + channel) * plane + position]
+                }
+            }
+        }
+        return result
+    }
+
+    /// The three uses in convolutions: output planes as C (forward), as B
+    /// (input gradient) and as A along the depth (weight gradient), with
+    /// planes that straddle the kernel's 16-column vectors and rows past a
+    /// multiple of 8; the worker split by rows included.
+    @Test(.enabled(if: GEMM.hasPackedKernel), arguments: [(3, 25, 36, 20), (4, 16, 40, 300), (2, 49, 13, 64)])
+    func readsAndWritesTheOutputPlanesOfSeveralSamplesInPlace(_ sizes: (Int, Int, Int, Int)) {
+        let (samples, plane, channels, depth) = sizes
+        let width = samples * plane, planes = fer_matrix_layout.samplePlanes(plane: plane, sampleStride: channels * plane)
+        let weights = randomTensor([channels, depth], seed: 68).scalars
+        let columns = randomTensor([depth, width], seed: 69).scalars
+        let outputPlanes = randomTensor([samples, channels, plane], seed: 70).scalars
+        let outputMatrix = matrix(ofPlanes: outputPlanes, samples: samples, channels: channels, plane: plane)
+        func reference(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+                       a: [Float], lda: Int, b: [Float], ldb: Int) -> [Float] {
+            var c = [Float](repeating: 0, count: m * n)
+            c.withUnsafeMutableBufferPointer { c in
+                GEMM.multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, lda: lda,
+                              b: b, ldb: ldb, c: c.baseAddress!, ldc: n)
+            }
+            return c
+        }
+        func close(_ x: [Float], _ y: [Float]) -> Bool {
+            zip(x, y).allSatisfy { Swift.abs($0 - $1) <= 1e-4 * Swift.max(1, Swift.abs($1)) }
+        }
+        for parallel in [false, true] {
+            // Forward: planes = W [channels x depth] x columns [depth x width].
+            var forward = [Float](repeating: .nan, count: outputPlanes.count)
+            forward.withUnsafeMutableBufferPointer { c in
+                GEMM.packedMultiply(parallel: parallel, transposeA: false, transposeB: false, m: channels, n: width,
+                                    k: depth, a: weights, aLayout: .plain(depth), b: columns, bLayout: .plain(width),
+                                    beta: 0, c: c.baseAddress!, cLayout: planes)
+            }
+            let expectedForward = reference(transposeA: false, transposeB: false, m: channels, n: width, k: depth,
+                                            a: weights, lda: depth, b: columns, ldb: width)
+            #expect(close(matrix(ofPlanes: forward, samples: samples, channels: channels, plane: plane), expectedForward))
+
+            // Input gradient: columns = W^T x planes.
+            var inputGradient = [Float](repeating: 0, count: depth * width)
+            inputGradient.withUnsafeMutableBufferPointer { c in
+                GEMM.packedMultiply(parallel: parallel, transposeA: true, transposeB: false, m: depth, n: width,
+                                    k: channels, a: weights, aLayout: .plain(depth), b: outputPlanes, bLayout: planes,
+                                    beta: 0, c: c.baseAddress!, cLayout: .plain(width))
+            }
+            #expect(close(inputGradient, reference(transposeA: true, transposeB: false, m: depth, n: width, k: channels,
+                                                   a: weights, lda: depth, b: outputMatrix, ldb: width)))
+
+            // Weight gradient: W' = planes x columns^T, with the depth running through the samples.
+            var weightGradient = [Float](repeating: 0, count: channels * depth)
+            let transposedColumns = randomTensor([depth, width], seed: 71).scalars
+            weightGradient.withUnsafeMutableBufferPointer { c in
+                GEMM.packedMultiply(parallel: parallel, transposeA: false, transposeB: true, m: channels, n: depth,
+                                    k: width, a: outputPlanes, aLayout: planes, b: transposedColumns,
+                                    bLayout: .plain(width), beta: 0, c: c.baseAddress!, cLayout: .plain(depth))
+            }
+            #expect(close(weightGradient, reference(transposeA: false, transposeB: true, m: channels, n: depth, k: width,
+                                                    a: outputMatrix, lda: width, b: transposedColumns, ldb: width)))
         }
     }
 

@@ -33,6 +33,21 @@ long fer_packed_gemm_scratch_count(long m, long k);
 void fer_packed_gemm(int trans_a, int trans_b, long m, long n, long k, const float *a, long lda, const float *b,
                      long ldb, float beta, float *c, long ldc, float *scratch);
 
+/// Where the elements of a stored matrix live: element (row r, column j) at
+/// `r * ld + (j / block) * block_stride + j % block`, so that the columns of
+/// several NCHW samples (planes of `block` positions, `block_stride` apart)
+/// read as one matrix. `block` 0 is a plain row-major matrix (`r * ld + j`);
+/// otherwise `block` is at least 16.
+typedef struct {
+    long ld, block, block_stride;
+} fer_matrix_layout;
+
+/// fer_packed_gemm with A, B and C in any layout, except that a transposed
+/// operand must be plain.
+void fer_packed_gemm_layouts(int trans_a, int trans_b, long m, long n, long k, const float *a, fer_matrix_layout a_layout,
+                             const float *b, fer_matrix_layout b_layout, float beta, float *c,
+                             fer_matrix_layout c_layout, float *scratch);
+
 /* ---- im2col / col2im (convolution lowering to GEMM) ---- */
 
 /// Bytes of the lowering plan of a geometry: per kernel tap, the input offset

@@ -49,6 +49,11 @@ struct ConvolutionGeometry {
     /// Depthwise: one input channel per group (weight `[C*m, 1, KH, KW]`).
     var isDepthwise: Bool { groups > 1 && groups == inputChannels }
 
+    /// Whether GEMMs read and write the output planes of several samples in
+    /// place (FERKit's packed kernel takes them as one matrix of blocked
+    /// columns) rather than through a packed copy.
+    var gemmsUseOutputPlanesInPlace: Bool { GEMM.hasPackedKernel && window.outputPlane >= 16 }
+
     init(inputShape: [Int], weightShape: [Int], options: ConvolutionOptions) {
         precondition(inputShape.count == 4, "conv2d: input must be [N, C, H, W], got \(inputShape)")
         precondition(weightShape.count == 4, "conv2d: weight must be [O, C/groups, KH, KW], got \(weightShape)")
@@ -109,7 +114,8 @@ private struct SampleBlock {
     let count: Int
     /// Scratch for the `[C/groups * KH * KW, width]` column matrix.
     let columns: UnsafeMutablePointer<Float>
-    /// Scratch for a packed `[O/groups, width]` matrix of output planes.
+    /// Scratch for a packed `[O/groups, width]` matrix of output planes
+    /// (unused when the GEMMs take the planes in place).
     let packed: UnsafeMutablePointer<Float>
     /// Whether this block has all workers to itself (one block at a time).
     let ownsAllWorkers: Bool
@@ -125,7 +131,8 @@ private struct SampleBlock {
     /// Scratch floats a worker needs for blocks of `samples` samples.
     static func scratchCount(_ geometry: ConvolutionGeometry, samples: Int) -> Int {
         let width = samples * geometry.window.outputPlane
-        return geometry.columnRows * width + (samples > 1 ? geometry.groupOutputChannels * width : 0)
+        let packsOutputs = samples > 1 && !geometry.gemmsUseOutputPlanesInPlace
+        return geometry.columnRows * width + (packsOutputs ? geometry.groupOutputChannels * width : 0)
     }
 
     /// The im2col matrix of group `group`'s input channels, `[C/groups * KH * KW, width]`.
@@ -149,18 +156,28 @@ private struct SampleBlock {
         x + ((first + sample) * geometry.inputChannels + group * geometry.groupInputChannels) * geometry.window.inputPlane
     }
 
-    /// Group `group`'s output planes as a `[O/groups, width]` matrix: the
-    /// tensor itself for one sample, else the packed scratch (filled from
-    /// the tensor when `copyingIn`).
-    func outputMatrix(_ tensor: UnsafeMutablePointer<Float>, group: Int, copyingIn: Bool) -> UnsafeMutablePointer<Float> {
-        if count == 1 { return outputPlanes(tensor, group: group, sample: 0) }
+    /// Whether the output planes of the block's samples go through the packed scratch.
+    private var packsOutputs: Bool { count > 1 && !geometry.gemmsUseOutputPlanesInPlace }
+
+    /// Group `group`'s output planes as a `[O/groups, width]` GEMM operand:
+    /// the tensor itself (one sample, or several as blocked columns), else the
+    /// packed scratch (filled from the tensor when `copyingIn`).
+    func outputMatrix(
+        _ tensor: UnsafeMutablePointer<Float>, group: Int, copyingIn: Bool
+    ) -> (UnsafeMutablePointer<Float>, fer_matrix_layout) {
+        let plane = geometry.window.outputPlane
+        if count == 1 { return (outputPlanes(tensor, group: group, sample: 0), .plain(plane)) }
+        if !packsOutputs {
+            return (outputPlanes(tensor, group: group, sample: 0),
+                    .samplePlanes(plane: plane, sampleStride: geometry.outputChannels * plane))
+        }
         if copyingIn { repack(tensor, group: group, toMatrix: true) }
-        return packed
+        return (packed, .plain(width))
     }
 
     /// Writes a matrix from `outputMatrix(copyingIn: false)` back into the tensor.
     func storeOutputMatrix(into tensor: UnsafeMutablePointer<Float>, group: Int) {
-        if count > 1 { repack(tensor, group: group, toMatrix: false) }
+        if packsOutputs { repack(tensor, group: group, toMatrix: false) }
     }
 
     private func outputPlanes(_ tensor: UnsafeMutablePointer<Float>, group: Int, sample: Int) -> UnsafeMutablePointer<Float> {
@@ -219,13 +236,21 @@ private func forEachSampleBlock(
 }
 
 /// One GEMM, on this thread or split across the workers, with FERKit's
-/// packed kernel where the CPU has it (see `GEMM.Kernel.packed`).
+/// packed kernel where the CPU has it (see `GEMM.Kernel.packed`; blocked
+/// operands need it).
 @inline(__always)
 private func gemm(
     parallel: Bool, transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
-    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-    beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+    a: UnsafePointer<Float>, aLayout: fer_matrix_layout, b: UnsafePointer<Float>, bLayout: fer_matrix_layout,
+    beta: Float = 0, c: UnsafeMutablePointer<Float>, cLayout: fer_matrix_layout
 ) {
+    if aLayout.isBlocked || bLayout.isBlocked || cLayout.isBlocked {
+        GEMM.packedMultiply(
+            parallel: parallel, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+            a: a, aLayout: aLayout, b: b, bLayout: bLayout, beta: beta, c: c, cLayout: cLayout)
+        return
+    }
+    let lda = aLayout.ld, ldb = bLayout.ld, ldc = cLayout.ld
     if parallel {
         GEMM.parallelMultiply(
             transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
@@ -280,9 +305,9 @@ extension Tensor {
             forEachSampleBlock(geometry, samplesPerBlock: perBlock, splittingGEMMs: !invariant) { _, block, _, parallelGEMM in
                 for group in 0..<geometry.groups {
                     let columns = block.inputColumns(x, group: group)
-                    let product = block.outputMatrix(y, group: group, copyingIn: false)
-                    gemm(parallel: parallelGEMM, m: groupOut, n: block.width, k: rows, a: w + group * groupOut * rows, lda: rows,
-                         b: columns, ldb: block.width, c: product, ldc: block.width)
+                    let (product, layout) = block.outputMatrix(y, group: group, copyingIn: false)
+                    gemm(parallel: parallelGEMM, m: groupOut, n: block.width, k: rows, a: w + group * groupOut * rows,
+                         aLayout: .plain(rows), b: columns, bLayout: .plain(block.width), c: product, cLayout: layout)
                     block.storeOutputMatrix(into: y, group: group)
                 }
                 if !parallelGEMM, let epilogue {
@@ -331,10 +356,11 @@ extension Tensor {
                 block.inputPlanes(dx, group: 0).initialize(repeating: 0, count: block.count * geometry.inputChannels * inputPlane)
             }
             for group in 0..<geometry.groups {
-                let upstream = block.outputMatrix(dy, group: group, copyingIn: true)
+                let (upstream, layout) = block.outputMatrix(dy, group: group, copyingIn: true)
                 let target = block.readsInputDirectly ? block.inputPlanes(dx, group: group) : block.columns
                 gemm(parallel: parallelGEMM, transposeA: true, m: rows, n: block.width, k: groupOut,
-                     a: w + group * groupOut * rows, lda: rows, b: upstream, ldb: block.width, c: target, ldc: block.width)
+                     a: w + group * groupOut * rows, aLayout: .plain(rows), b: upstream, bLayout: layout,
+                     c: target, cLayout: .plain(block.width))
                 if block.readsInputDirectly { continue }
                 for sample in 0..<block.count {
                     fer_col2im(block.columns + sample * geometry.window.outputPlane, block.width, geometry.groupInputChannels,
@@ -375,11 +401,11 @@ extension Tensor {
             let workers = forEachSampleBlock(geometry, samplesPerBlock: perBlock) { worker, block, position, parallelGEMM in
                 let target = worker == 0 ? dw : partials + (worker - 1) * weightCount
                 for group in 0..<geometry.groups {
-                    let upstream = block.outputMatrix(dy, group: group, copyingIn: true)
+                    let (upstream, layout) = block.outputMatrix(dy, group: group, copyingIn: true)
                     let columns = block.inputColumns(x, group: group)
                     gemm(parallel: parallelGEMM, transposeB: true, m: groupOut, n: rows, k: block.width,
-                         a: upstream, lda: block.width, b: columns, ldb: block.width, beta: position == 0 ? 0 : 1,
-                         c: target + group * groupOut * rows, ldc: rows)
+                         a: upstream, aLayout: layout, b: columns, bLayout: .plain(block.width), beta: position == 0 ? 0 : 1,
+                         c: target + group * groupOut * rows, cLayout: .plain(rows))
                 }
             }
             guard workers > 1 else { return }

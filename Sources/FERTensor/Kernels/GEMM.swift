@@ -111,3 +111,45 @@ public enum GEMM {
         }
     }
 }
+
+extension fer_matrix_layout {
+    /// A row-major matrix whose rows are `ld` elements apart.
+    static func plain(_ ld: Int) -> fer_matrix_layout { fer_matrix_layout(ld: ld, block: 0, block_stride: 0) }
+
+    /// The planes of consecutive NCHW samples read as one matrix: rows are
+    /// channels, columns run through each sample's `plane` positions, and
+    /// samples are `sampleStride` elements apart.
+    static func samplePlanes(plane: Int, sampleStride: Int) -> fer_matrix_layout {
+        fer_matrix_layout(ld: plane, block: plane, block_stride: sampleStride)
+    }
+
+    /// Whether the columns are split into blocks (see `samplePlanes`).
+    var isBlocked: Bool { block != 0 }
+}
+
+extension GEMM {
+    /// `C = op(A) op(B) + beta C` with FERKit's packed kernel and operands in
+    /// any `fer_matrix_layout` (a transposed operand must be plain, blocks
+    /// hold at least 16 columns), split across the workers by rows of `C`
+    /// when `parallel`. Requires `hasPackedKernel`.
+    static func packedMultiply(
+        parallel: Bool, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        a: UnsafePointer<Float>, aLayout: fer_matrix_layout, b: UnsafePointer<Float>, bLayout: fer_matrix_layout,
+        beta: Float, c: UnsafeMutablePointer<Float>, cLayout: fer_matrix_layout
+    ) {
+        precondition(hasPackedKernel, "GEMM.packedMultiply needs FERKit's AVX-512 kernel")
+        precondition(!(transposeA && aLayout.isBlocked) && !(transposeB && bLayout.isBlocked),
+                     "GEMM.packedMultiply: a transposed operand must be a plain matrix")
+        let workers = parallel && m * n * k >= 1 << 18 ? Parallel.rangeCount(m, minimumChunk: 16) : 1
+        Parallel.forEach(workers) { worker in
+            let rows = Parallel.range(worker, of: workers, total: m)
+            guard !rows.isEmpty else { return }
+            ScratchPool.shared.withBuffer(count: fer_packed_gemm_scratch_count(rows.count, k)) { scratch in
+                fer_packed_gemm_layouts(
+                    transposeA ? 1 : 0, transposeB ? 1 : 0, rows.count, n, k,
+                    transposeA ? a + rows.lowerBound : a + rows.lowerBound * aLayout.ld, aLayout, b, bLayout, beta,
+                    c + rows.lowerBound * cLayout.ld, cLayout, scratch)
+            }
+        }
+    }
+}
