@@ -98,8 +98,11 @@ static inline __attribute__((always_inline)) FER_INLINE_COPIES void lower_rows(c
         }
         const float *source = plane + ih * g.in_width + column_offset;
         for (long ow = 0; ow < lo; ++ow) line[ow] = 0.0f;
+        /* Constant strides let the compiler vectorise (stride 2 with shuffles). */
         if (g.stride_width == 1) {
             for (long ow = lo; ow < hi; ++ow) line[ow] = source[ow];
+        } else if (g.stride_width == 2) {
+            for (long ow = lo; ow < hi; ++ow) line[ow] = source[2 * ow];
         } else {
             for (long ow = lo; ow < hi; ++ow) line[ow] = source[ow * g.stride_width];
         }
@@ -122,12 +125,18 @@ FER_HOT FER_INLINE_COPIES void fer_im2col(const float *x, long channels, fer_win
                 continue;
             }
             const uint8_t *restrict mask = masks + tap * out_plane;
-            /* Masked positions are never read, so `source` may point outside the plane. */
-            const float *source = plane + offsets[tap];
             if (plan->mode == LOWERING_SHIFTED) {
+                /* Masked positions are never read, so `source` may point outside the plane. */
+                const float *source = plane + offsets[tap];
                 for (long j = 0; j < out_plane; ++j) row[j] = mask[j] ? source[j] : 0.0f;
             } else {
-                for (long j = 0; j < out_plane; ++j) row[j] = mask[j] ? source[pattern[j]] : 0.0f;
+                /* Every position reads inside the plane (masked ones its first
+                   element), so the loop vectorises as a gather and a select. */
+                const int32_t offset = offsets[tap];
+                for (long j = 0; j < out_plane; ++j) {
+                    const float value = plane[mask[j] ? offset + pattern[j] : 0];
+                    row[j] = mask[j] ? value : 0.0f;
+                }
             }
         }
     }
@@ -162,6 +171,8 @@ FER_HOT void fer_col2im(const float *col, long ldcol, long channels, fer_window_
                 float *target = plane + ih * g.in_width + column_offset;
                 if (g.stride_width == 1) {
                     for (long ow = lo; ow < hi; ++ow) target[ow] += line[ow];
+                } else if (g.stride_width == 2) {
+                    for (long ow = lo; ow < hi; ++ow) target[2 * ow] += line[ow];
                 } else {
                     for (long ow = lo; ow < hi; ++ow) target[ow * g.stride_width] += line[ow];
                 }

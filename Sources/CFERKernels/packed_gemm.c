@@ -99,36 +99,6 @@ FER_AVX512 static inline void store_lanes(float *row, lane_map map, __m512 x) {
     if (map.high_mask) _mm512_mask_storeu_ps(row + map.high, map.high_mask, x);
 }
 
-/* Panels of MR rows of op(A)[m x kc] (from column k0), zero past row m. */
-static void pack_a(int trans_a, const float *a, fer_matrix_layout layout, long m, long k0, long kc, float *packed) {
-    for (long i0 = 0; i0 < m; i0 += MR) {
-        float *panel = packed + (i0 / MR) * kc * MR;
-        const long rows = fer_min(MR, m - i0);
-        if (trans_a) {
-            for (long k = 0; k < kc; ++k) {
-                const float *source = a + (k0 + k) * layout.ld + i0;
-                float *target = panel + k * MR;
-                for (long r = 0; r < rows; ++r) target[r] = source[r];
-                for (long r = rows; r < MR; ++r) target[r] = 0.0f;
-            }
-            continue;
-        }
-        for (long r = 0; r < MR; ++r) {
-            if (r >= rows) {
-                for (long k = 0; k < kc; ++k) panel[k * MR + r] = 0.0f;
-                continue;
-            }
-            const float *row = a + (i0 + r) * layout.ld;
-            for (long k = 0; k < kc;) {
-                const long run = column_run(layout, k0 + k, kc - k);
-                const float *source = row + column_offset(layout, k0 + k);
-                for (long t = 0; t < run; ++t) panel[(k + t) * MR + r] = source[t];
-                k += run;
-            }
-        }
-    }
-}
-
 /* One panel of B[kc x NR] (rows from k0, columns as `lanes`), zero past the matrix. */
 FER_AVX512 static void pack_b(const float *b, long ldb, long k0, long kc, const lane_map lanes[3], float *panel) {
     for (long k = 0; k < kc; ++k) {
@@ -165,6 +135,31 @@ FER_AVX512 static inline void transpose16(__m512 r[16]) {
     }
 }
 
+/* Panels of MR rows of op(A)[m x kc] (from column k0), zero past row m:
+   rows of A go through 16x16 in-register transposes (the upper half zero). */
+FER_AVX512 static void pack_a(int trans_a, const float *a, fer_matrix_layout layout, long m, long k0, long kc,
+                              float *packed) {
+    for (long i0 = 0; i0 < m; i0 += MR) {
+        float *panel = packed + (i0 / MR) * kc * MR;
+        const long rows = fer_min(MR, m - i0);
+        if (trans_a) {
+            const __mmask8 valid = (__mmask8)((1u << rows) - 1);
+            for (long k = 0; k < kc; ++k)
+                _mm256_store_ps(panel + k * MR, _mm256_maskz_loadu_ps(valid, a + (k0 + k) * layout.ld + i0));
+            continue;
+        }
+        for (long kk = 0; kk < kc; kk += 16) {
+            const long depth = fer_min(16, kc - kk);
+            const lane_map lanes = map_lanes(layout, k0 + kk, depth);
+            __m512 r[16];
+            for (int i = 0; i < 16; ++i)
+                r[i] = i < rows ? load_lanes(a + (i0 + i) * layout.ld, lanes) : _mm512_setzero_ps();
+            transpose16(r);
+            for (long t = 0; t < depth; ++t) _mm256_store_ps(panel + (kk + t) * MR, _mm512_castps512_ps256(r[t]));
+        }
+    }
+}
+
 /* The same panel from B stored transposed (B[k][j] at b[j * ldb + k]):
    16x16 blocks transposed in registers. */
 FER_AVX512 static void pack_b_transposed(const float *b, long ldb, long k0, long kc, long j0, long columns,
@@ -190,8 +185,10 @@ FER_AVX512 static inline __attribute__((always_inline)) void broadcast_kernel(
     const int nv, long kc, const float *a, const float *b, float *c, long ldc, long rows, const lane_map lanes[3],
     int accumulate) {
     __m512 acc[MR][3];
+#pragma clang loop unroll(full)
     for (int i = 0; i < MR; ++i)
-        for (int v = 0; v < nv; ++v) acc[i][v] = _mm512_setzero_ps();
+#pragma clang loop unroll(full)
+        for (int v = 0; v < 3; ++v) acc[i][v] = _mm512_setzero_ps();
     for (long k = 0; k < kc; ++k) {
         __m512 column[3];
         for (int v = 0; v < nv; ++v) column[v] = _mm512_load_ps(b + 16 * v);
@@ -202,8 +199,12 @@ FER_AVX512 static inline __attribute__((always_inline)) void broadcast_kernel(
         a += MR;
         b += NR;
     }
-    for (int i = 0; i < MR && i < rows; ++i) {
+    /* Fully unrolled, so that `acc` stays in registers (no stack copy). */
+#pragma clang loop unroll(full)
+    for (int i = 0; i < MR; ++i) {
+        if (i >= rows) continue;
         float *line = c + i * ldc;
+#pragma clang loop unroll(full)
         for (int v = 0; v < nv; ++v) {
             if (accumulate) acc[i][v] = _mm512_add_ps(acc[i][v], load_lanes(line, lanes[v]));
             store_lanes(line, lanes[v], acc[i][v]);
