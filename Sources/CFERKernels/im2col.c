@@ -3,6 +3,13 @@
 #include "dispatch.h"
 #include "fer_kernels.h"
 
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <immintrin.h>
+#define FER_HAS_GATHER_KERNEL 1
+#else
+#define FER_HAS_GATHER_KERNEL 0
+#endif
+
 /* Rows here are short (tens of floats): inline loops, which the compiler
    vectorises, instead of a memcpy/memset call per row. FER_INLINE_COPIES keeps
    clang from turning the loops back into library calls. */
@@ -110,12 +117,38 @@ static inline __attribute__((always_inline)) FER_INLINE_COPIES void lower_rows(c
     }
 }
 
+/* row[j] = mask[j] ? plane[offset + pattern[j]] : 0 for j < count. */
+static inline void gather_row(float *restrict row, const float *plane, int32_t offset, const int32_t *pattern,
+                              const uint8_t *mask, long count) {
+    for (long j = 0; j < count; ++j) row[j] = mask[j] ? plane[offset + pattern[j]] : 0.0f;
+}
+
+#if FER_HAS_GATHER_KERNEL
+/* gather_row with AVX-512 masked gathers, 16 positions at a time. */
+__attribute__((target("avx512f,avx512vl"))) static void gather_row_avx512(float *restrict row, const float *plane,
+                                                                         int32_t offset, const int32_t *pattern,
+                                                                         const uint8_t *mask, long count) {
+    const __m512i base = _mm512_set1_epi32(offset);
+    long j = 0;
+    for (; j + 16 <= count; j += 16) {
+        const __m512i flags = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(mask + j)));
+        const __mmask16 valid = _mm512_test_epi32_mask(flags, flags);
+        const __m512i index = _mm512_add_epi32(base, _mm512_loadu_si512(pattern + j));
+        _mm512_storeu_ps(row + j, _mm512_mask_i32gather_ps(_mm512_setzero_ps(), valid, index, plane, 4));
+    }
+    gather_row(row + j, plane, offset, pattern + j, mask + j, count - j);
+}
+#endif
+
 FER_HOT FER_INLINE_COPIES void fer_im2col(const float *x, long channels, fer_window_geometry g, const void *lowering_plan,
                                           float *col, long ldcol) {
     const plan_header *plan = lowering_plan;
     const long taps = plan->taps, out_plane = plan->out_plane, in_plane = g.in_height * g.in_width;
     const int32_t *pattern = plan_pattern(plan), *offsets = plan_offsets(plan);
     const uint8_t *masks = plan_masks(plan);
+#if FER_HAS_GATHER_KERNEL
+    const int gathers = plan->mode == LOWERING_GATHERED && fer_cpu_has_avx512();
+#endif
     for (long c = 0; c < channels; ++c) {
         const float *plane = x + c * in_plane;
         for (long tap = 0; tap < taps; ++tap) {
@@ -130,13 +163,13 @@ FER_HOT FER_INLINE_COPIES void fer_im2col(const float *x, long channels, fer_win
                 const float *source = plane + offsets[tap];
                 for (long j = 0; j < out_plane; ++j) row[j] = mask[j] ? source[j] : 0.0f;
             } else {
-                /* Every position reads inside the plane (masked ones its first
-                   element), so the loop vectorises as a gather and a select. */
-                const int32_t offset = offsets[tap];
-                for (long j = 0; j < out_plane; ++j) {
-                    const float value = plane[mask[j] ? offset + pattern[j] : 0];
-                    row[j] = mask[j] ? value : 0.0f;
+#if FER_HAS_GATHER_KERNEL
+                if (gathers) {
+                    gather_row_avx512(row, plane, offsets[tap], pattern, mask, out_plane);
+                    continue;
                 }
+#endif
+                gather_row(row, plane, offsets[tap], pattern, mask, out_plane);
             }
         }
     }
