@@ -140,6 +140,29 @@ __attribute__((target("avx512f,avx512vl"))) static void gather_row_avx512(float 
 }
 #endif
 
+#if FER_HAS_GATHER_KERNEL
+/* The adjoint of gather_row_avx512: plane[offset + pattern[j]] += row[j]
+   where mask[j]. The positions of one row are distinct, so each vector
+   gathers, adds and scatters without conflicts. */
+__attribute__((target("avx512f,avx512vl"))) static void scatter_add_row_avx512(float *plane, int32_t offset,
+                                                                              const int32_t *pattern,
+                                                                              const uint8_t *mask,
+                                                                              const float *row, long count) {
+    const __m512i base = _mm512_set1_epi32(offset);
+    long j = 0;
+    for (; j + 16 <= count; j += 16) {
+        const __m512i flags = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(mask + j)));
+        const __mmask16 valid = _mm512_test_epi32_mask(flags, flags);
+        const __m512i index = _mm512_add_epi32(base, _mm512_loadu_si512(pattern + j));
+        const __m512 sum = _mm512_add_ps(_mm512_mask_i32gather_ps(_mm512_setzero_ps(), valid, index, plane, 4),
+                                         _mm512_loadu_ps(row + j));
+        _mm512_mask_i32scatter_ps(plane, valid, index, sum, 4);
+    }
+    for (; j < count; ++j)
+        if (mask[j]) plane[offset + pattern[j]] += row[j];
+}
+#endif
+
 FER_HOT FER_INLINE_COPIES void fer_im2col(const float *x, long channels, fer_window_geometry g, const void *lowering_plan,
                                           float *col, long ldcol) {
     const plan_header *plan = lowering_plan;
@@ -179,13 +202,22 @@ FER_HOT void fer_col2im(const float *col, long ldcol, long channels, fer_window_
                         float *x) {
     const plan_header *plan = lowering_plan;
     const long taps = plan->taps, out_plane = plan->out_plane, in_plane = g.in_height * g.in_width;
-    const int32_t *offsets = plan_offsets(plan);
+    const int32_t *offsets = plan_offsets(plan), *pattern = plan_pattern(plan);
     const uint8_t *masks = plan_masks(plan);
     const long out_width = g.out_width;
+#if FER_HAS_GATHER_KERNEL
+    const int scatters = plan->mode == LOWERING_GATHERED && fer_cpu_has_avx512();
+#endif
     for (long c = 0; c < channels; ++c) {
         float *plane = x + c * in_plane;
         for (long tap = 0; tap < taps; ++tap) {
             const float *restrict row = col + (c * taps + tap) * ldcol;
+#if FER_HAS_GATHER_KERNEL
+            if (scatters) {
+                scatter_add_row_avx512(plane, offsets[tap], pattern, masks + tap * out_plane, row, out_plane);
+                continue;
+            }
+#endif
             if (plan->mode == LOWERING_SHIFTED) {
                 const uint8_t *restrict mask = masks + tap * out_plane;
                 float *restrict target = plane + offsets[tap];
