@@ -163,8 +163,8 @@ __attribute__((target("avx512f,avx512vl"))) static void scatter_add_row_avx512(f
 }
 #endif
 
-FER_HOT FER_INLINE_COPIES void fer_im2col(const float *x, long channels, fer_window_geometry g, const void *lowering_plan,
-                                          float *col, long ldcol) {
+FER_HOT FER_INLINE_COPIES void fer_im2col(const float *x, long first_row, long rows, fer_window_geometry g,
+                                          const void *lowering_plan, float *col, long ldcol) {
     const plan_header *plan = lowering_plan;
     const long taps = plan->taps, out_plane = plan->out_plane, in_plane = g.in_height * g.in_width;
     const int32_t *pattern = plan_pattern(plan), *offsets = plan_offsets(plan);
@@ -172,34 +172,33 @@ FER_HOT FER_INLINE_COPIES void fer_im2col(const float *x, long channels, fer_win
 #if FER_HAS_GATHER_KERNEL
     const int gathers = plan->mode == LOWERING_GATHERED && fer_cpu_has_avx512();
 #endif
-    for (long c = 0; c < channels; ++c) {
-        const float *plane = x + c * in_plane;
-        for (long tap = 0; tap < taps; ++tap) {
-            float *restrict row = col + (c * taps + tap) * ldcol;
-            if (plan->mode == LOWERING_ROWS) {
-                lower_rows(plane, g, tap / g.kernel_width, tap % g.kernel_width, row);
-                continue;
-            }
-            const uint8_t *restrict mask = masks + tap * out_plane;
-            if (plan->mode == LOWERING_SHIFTED) {
-                /* Masked positions are never read, so `source` may point outside the plane. */
-                const float *source = plane + offsets[tap];
-                for (long j = 0; j < out_plane; ++j) row[j] = mask[j] ? source[j] : 0.0f;
-            } else {
-#if FER_HAS_GATHER_KERNEL
-                if (gathers) {
-                    gather_row_avx512(row, plane, offsets[tap], pattern, mask, out_plane);
-                    continue;
-                }
-#endif
-                gather_row(row, plane, offsets[tap], pattern, mask, out_plane);
-            }
+    for (long r = first_row; r < first_row + rows; ++r) {
+        const long tap = r % taps;
+        const float *plane = x + (r / taps) * in_plane;
+        float *restrict row = col + (r - first_row) * ldcol;
+        if (plan->mode == LOWERING_ROWS) {
+            lower_rows(plane, g, tap / g.kernel_width, tap % g.kernel_width, row);
+            continue;
         }
+        const uint8_t *restrict mask = masks + tap * out_plane;
+        if (plan->mode == LOWERING_SHIFTED) {
+            /* Masked positions are never read, so `source` may point outside the plane. */
+            const float *source = plane + offsets[tap];
+            for (long j = 0; j < out_plane; ++j) row[j] = mask[j] ? source[j] : 0.0f;
+            continue;
+        }
+#if FER_HAS_GATHER_KERNEL
+        if (gathers) {
+            gather_row_avx512(row, plane, offsets[tap], pattern, mask, out_plane);
+            continue;
+        }
+#endif
+        gather_row(row, plane, offsets[tap], pattern, mask, out_plane);
     }
 }
 
-FER_HOT void fer_col2im(const float *col, long ldcol, long channels, fer_window_geometry g, const void *lowering_plan,
-                        float *x) {
+FER_HOT void fer_col2im(const float *col, long ldcol, long first_row, long rows, fer_window_geometry g,
+                        const void *lowering_plan, float *x) {
     const plan_header *plan = lowering_plan;
     const long taps = plan->taps, out_plane = plan->out_plane, in_plane = g.in_height * g.in_width;
     const int32_t *offsets = plan_offsets(plan), *pattern = plan_pattern(plan);
@@ -208,39 +207,38 @@ FER_HOT void fer_col2im(const float *col, long ldcol, long channels, fer_window_
 #if FER_HAS_GATHER_KERNEL
     const int scatters = plan->mode == LOWERING_GATHERED && fer_cpu_has_avx512();
 #endif
-    for (long c = 0; c < channels; ++c) {
-        float *plane = x + c * in_plane;
-        for (long tap = 0; tap < taps; ++tap) {
-            const float *restrict row = col + (c * taps + tap) * ldcol;
+    for (long r = first_row; r < first_row + rows; ++r) {
+        const long tap = r % taps;
+        float *plane = x + (r / taps) * in_plane;
+        const float *restrict row = col + (r - first_row) * ldcol;
 #if FER_HAS_GATHER_KERNEL
-            if (scatters) {
-                scatter_add_row_avx512(plane, offsets[tap], pattern, masks + tap * out_plane, row, out_plane);
-                continue;
-            }
+        if (scatters) {
+            scatter_add_row_avx512(plane, offsets[tap], pattern, masks + tap * out_plane, row, out_plane);
+            continue;
+        }
 #endif
-            if (plan->mode == LOWERING_SHIFTED) {
-                const uint8_t *restrict mask = masks + tap * out_plane;
-                float *restrict target = plane + offsets[tap];
-                for (long j = 0; j < out_plane; ++j)
-                    if (mask[j]) target[j] += row[j];
-                continue;
-            }
-            const long kh = tap / g.kernel_width, kw = tap % g.kernel_width;
-            const long column_offset = kw * g.dilation_width - g.pad_width;
-            long lo, hi;
-            fer_valid_range(column_offset, g.stride_width, g.in_width, out_width, &lo, &hi);
-            for (long oh = 0; oh < g.out_height; ++oh) {
-                const long ih = oh * g.stride_height - g.pad_height + kh * g.dilation_height;
-                if (ih < 0 || ih >= g.in_height) continue;
-                const float *line = row + oh * out_width;
-                float *target = plane + ih * g.in_width + column_offset;
-                if (g.stride_width == 1) {
-                    for (long ow = lo; ow < hi; ++ow) target[ow] += line[ow];
-                } else if (g.stride_width == 2) {
-                    for (long ow = lo; ow < hi; ++ow) target[2 * ow] += line[ow];
-                } else {
-                    for (long ow = lo; ow < hi; ++ow) target[ow * g.stride_width] += line[ow];
-                }
+        if (plan->mode == LOWERING_SHIFTED) {
+            const uint8_t *restrict mask = masks + tap * out_plane;
+            float *restrict target = plane + offsets[tap];
+            for (long j = 0; j < out_plane; ++j)
+                if (mask[j]) target[j] += row[j];
+            continue;
+        }
+        const long kh = tap / g.kernel_width, kw = tap % g.kernel_width;
+        const long column_offset = kw * g.dilation_width - g.pad_width;
+        long lo, hi;
+        fer_valid_range(column_offset, g.stride_width, g.in_width, out_width, &lo, &hi);
+        for (long oh = 0; oh < g.out_height; ++oh) {
+            const long ih = oh * g.stride_height - g.pad_height + kh * g.dilation_height;
+            if (ih < 0 || ih >= g.in_height) continue;
+            const float *line = row + oh * out_width;
+            float *target = plane + ih * g.in_width + column_offset;
+            if (g.stride_width == 1) {
+                for (long ow = lo; ow < hi; ++ow) target[ow] += line[ow];
+            } else if (g.stride_width == 2) {
+                for (long ow = lo; ow < hi; ++ow) target[2 * ow] += line[ow];
+            } else {
+                for (long ow = lo; ow < hi; ++ow) target[ow * g.stride_width] += line[ow];
             }
         }
     }

@@ -57,12 +57,17 @@ long fer_lowering_plan_size(fer_window_geometry g);
 /// Fills `plan` (fer_lowering_plan_size(g) bytes, 8-byte aligned) for `g`.
 void fer_lowering_plan_init(fer_window_geometry g, void *plan);
 
-/// Writes the columns of `channels` planes of `x` into `col`: row
-/// (c*KH + kh)*KW + kw holds out_height*out_width values, rows are `ldcol` apart.
-void fer_im2col(const float *x, long channels, fer_window_geometry g, const void *plan, float *col, long ldcol);
+/// Writes rows [first_row, first_row + rows) of the column matrix of the
+/// planes of `x` into `col`: row (c*KH + kh)*KW + kw holds the
+/// out_height*out_width values that tap (kh, kw) of channel c sees; rows are
+/// `ldcol` apart in `col`, the first of them at `col`.
+void fer_im2col(const float *x, long first_row, long rows, fer_window_geometry g, const void *plan, float *col,
+                long ldcol);
 
-/// Adds the columns back into `channels` planes of `x` (the adjoint of im2col).
-void fer_col2im(const float *col, long ldcol, long channels, fer_window_geometry g, const void *plan, float *x);
+/// Adds rows [first_row, first_row + rows) of a column matrix (laid out as
+/// fer_im2col writes them) back into the planes of `x` (the adjoint of im2col).
+void fer_col2im(const float *col, long ldcol, long first_row, long rows, fer_window_geometry g, const void *plan,
+                float *x);
 
 /* ---- depthwise convolution (groups == input channels) ---- */
 

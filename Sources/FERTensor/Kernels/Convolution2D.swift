@@ -35,6 +35,17 @@ struct ConvolutionGeometry {
     var groupOutputChannels: Int { outputChannels / groups }
     /// Rows of the im2col matrix of one group: `C/groups * KH * KW`.
     var columnRows: Int { groupInputChannels * window.taps }
+
+    /// The im2col rows that one lowering and GEMM step handles, so that the
+    /// columns are read again while they are in the L2 cache: with FERKit's
+    /// kernel, slices as deep as its packed blocks (256 rows), or as many such
+    /// blocks as fit 2 MB of `width` columns when each slice packs the other
+    /// operand again (`repacking`); all rows at once with OpenBLAS.
+    func columnRowsPerSlice(width: Int, repacking: Bool) -> Int {
+        guard GEMM.hasPackedKernel else { return columnRows }
+        let blocks = repacking ? Swift.max(1, (1 << 19) / (256 * width)) : 1
+        return Swift.min(columnRows, 256 * blocks)
+    }
     var inputShape: [Int] { [batch, inputChannels, window.raw.in_height, window.raw.in_width] }
     var outputShape: [Int] { [batch, outputChannels, window.raw.out_height, window.raw.out_width] }
     var weightShape: [Int] { [outputChannels, groupInputChannels, window.raw.kernel_height, window.raw.kernel_width] }
@@ -112,8 +123,10 @@ private struct SampleBlock {
     let first: Int
     /// Number of samples in the block.
     let count: Int
-    /// Scratch for the `[C/groups * KH * KW, width]` column matrix.
+    /// Scratch for `[rowsPerSlice, width]` rows of the column matrix.
     let columns: UnsafeMutablePointer<Float>
+    /// Rows of the column matrix that one lowering and GEMM step handles.
+    let rowsPerSlice: Int
     /// Scratch for a packed `[O/groups, width]` matrix of output planes
     /// (unused when the GEMMs take the planes in place).
     let packed: UnsafeMutablePointer<Float>
@@ -128,19 +141,26 @@ private struct SampleBlock {
     /// A 1x1 stride-1 convolution of one sample reads its input planes as the column matrix.
     var readsInputDirectly: Bool { geometry.isPointwise && count == 1 }
 
-    /// Scratch floats a worker needs for blocks of `samples` samples.
-    static func scratchCount(_ geometry: ConvolutionGeometry, samples: Int) -> Int {
-        let width = samples * geometry.window.outputPlane
-        let packsOutputs = samples > 1 && !geometry.gemmsUseOutputPlanesInPlace
-        return geometry.columnRows * width + (packsOutputs ? geometry.groupOutputChannels * width : 0)
+    /// The row ranges of the column matrix, `rowsPerSlice` at a time.
+    var columnRowSlices: [Range<Int>] {
+        let rows = geometry.columnRows
+        return stride(from: 0, to: rows, by: rowsPerSlice).map { $0..<Swift.min($0 + rowsPerSlice, rows) }
     }
 
-    /// The im2col matrix of group `group`'s input channels, `[C/groups * KH * KW, width]`.
-    func inputColumns(_ x: UnsafeMutablePointer<Float>, group: Int) -> UnsafePointer<Float> {
-        if readsInputDirectly { return UnsafePointer(inputPlanes(x, group: group)) }
+    /// Scratch floats a worker needs for blocks of `samples` samples.
+    static func scratchCount(_ geometry: ConvolutionGeometry, samples: Int, rowsPerSlice: Int) -> Int {
+        let width = samples * geometry.window.outputPlane
+        let packsOutputs = samples > 1 && !geometry.gemmsUseOutputPlanesInPlace
+        return rowsPerSlice * width + (packsOutputs ? geometry.groupOutputChannels * width : 0)
+    }
+
+    /// Rows `rows` of the im2col matrix of group `group`'s input channels
+    /// (`[C/groups * KH * KW, width]` in all), `width` apart.
+    func inputColumns(_ x: UnsafeMutablePointer<Float>, group: Int, rows: Range<Int>) -> UnsafePointer<Float> {
+        if readsInputDirectly { return UnsafePointer(inputPlanes(x, group: group) + rows.lowerBound * width) }
         let lower = { (sample: Int) in
             fer_im2col(
-                inputPlanes(x, group: group, sample: sample), geometry.groupInputChannels, geometry.window.raw,
+                inputPlanes(x, group: group, sample: sample), rows.lowerBound, rows.count, geometry.window.raw,
                 loweringPlan, columns + sample * geometry.window.outputPlane, width)
         }
         if ownsAllWorkers {
@@ -205,27 +225,31 @@ private struct SampleBlock {
 /// GEMMs) when there are at least as many as workers, otherwise one block at
 /// a time with its im2col and GEMMs split across the workers (unless
 /// `splittingGEMMs` is false). `position` counts the worker's blocks from 0.
-/// Returns how many workers ran.
+/// Blocks lower their columns in slices (see `columnRowsPerSlice`, with
+/// `repacking`). Returns how many workers ran.
 @discardableResult
 private func forEachSampleBlock(
-    _ geometry: ConvolutionGeometry, samplesPerBlock perBlock: Int, splittingGEMMs: Bool = true,
+    _ geometry: ConvolutionGeometry, samplesPerBlock perBlock: Int, splittingGEMMs: Bool = true, repacking: Bool,
     _ body: (_ worker: Int, _ block: SampleBlock, _ position: Int, _ parallelGEMM: Bool) -> Void
 ) -> Int {
     let blocks = (geometry.batch + perBlock - 1) / perBlock
     let parallelBlocks = !splittingGEMMs || geometry.blocksRunInParallel(samplesPerBlock: perBlock)
     let workers = parallelBlocks ? Parallel.rangeCount(blocks) : 1
-    let columnsCount = geometry.columnRows * perBlock * geometry.window.outputPlane
+    let rowsPerSlice = geometry.columnRowsPerSlice(width: perBlock * geometry.window.outputPlane, repacking: repacking)
+    let columnsCount = rowsPerSlice * perBlock * geometry.window.outputPlane
     let window = geometry.window.raw
     withUnsafeTemporaryAllocation(byteCount: fer_lowering_plan_size(window), alignment: 16) { plan in
         fer_lowering_plan_init(window, plan.baseAddress)
         let loweringPlan = UnsafeRawPointer(plan.baseAddress!)
         Parallel.forEach(workers) { worker in
-            ScratchPool.shared.withBuffer(count: SampleBlock.scratchCount(geometry, samples: perBlock)) { scratch in
+            let scratchCount = SampleBlock.scratchCount(geometry, samples: perBlock, rowsPerSlice: rowsPerSlice)
+            ScratchPool.shared.withBuffer(count: scratchCount) { scratch in
                 for (position, block) in Parallel.range(worker, of: workers, total: blocks).enumerated() {
                     let first = block * perBlock
                     let sampleBlock = SampleBlock(
                         geometry: geometry, first: first, count: Swift.min(perBlock, geometry.batch - first),
-                        columns: scratch, packed: scratch + columnsCount, ownsAllWorkers: !parallelBlocks,
+                        columns: scratch, rowsPerSlice: rowsPerSlice, packed: scratch + columnsCount,
+                        ownsAllWorkers: !parallelBlocks,
                         loweringPlan: loweringPlan)
                     body(worker, sampleBlock, position, !parallelBlocks)
                 }
@@ -302,12 +326,17 @@ extension Tensor {
             let rows = geometry.columnRows, groupOut = geometry.groupOutputChannels
             let invariant = BatchInvariance.isEnabled
             let perBlock = invariant ? 1 : geometry.samplesPerBlock(targetColumns: 512, balanced: true)
-            forEachSampleBlock(geometry, samplesPerBlock: perBlock, splittingGEMMs: !invariant) { _, block, _, parallelGEMM in
+            forEachSampleBlock(geometry, samplesPerBlock: perBlock, splittingGEMMs: !invariant, repacking: false) {
+                _, block, _, parallelGEMM in
                 for group in 0..<geometry.groups {
-                    let columns = block.inputColumns(x, group: group)
                     let (product, layout) = block.outputMatrix(y, group: group, copyingIn: false)
-                    gemm(parallel: parallelGEMM, m: groupOut, n: block.width, k: rows, a: w + group * groupOut * rows,
-                         aLayout: .plain(rows), b: columns, bLayout: .plain(block.width), c: product, cLayout: layout)
+                    for slice in block.columnRowSlices {
+                        let columns = block.inputColumns(x, group: group, rows: slice)
+                        gemm(parallel: parallelGEMM, m: groupOut, n: block.width, k: slice.count,
+                             a: w + group * groupOut * rows + slice.lowerBound, aLayout: .plain(rows),
+                             b: columns, bLayout: .plain(block.width), beta: slice.lowerBound == 0 ? 0 : 1,
+                             c: product, cLayout: layout)
+                    }
                     block.storeOutputMatrix(into: y, group: group)
                 }
                 if !parallelGEMM, let epilogue {
@@ -350,21 +379,25 @@ extension Tensor {
             return withExtendedLifetime((outputGradient, weight)) { inputGradient }
         }
         let rows = geometry.columnRows, groupOut = geometry.groupOutputChannels, inputPlane = geometry.window.inputPlane
-        forEachSampleBlock(geometry, samplesPerBlock: geometry.samplesPerBlock(targetColumns: 512, balanced: true)) {
-            _, block, _, parallelGEMM in
+        let perBlock = geometry.samplesPerBlock(targetColumns: 512, balanced: true)
+        forEachSampleBlock(geometry, samplesPerBlock: perBlock, repacking: false) { _, block, _, parallelGEMM in
             if !block.readsInputDirectly {
                 block.inputPlanes(dx, group: 0).initialize(repeating: 0, count: block.count * geometry.inputChannels * inputPlane)
             }
             for group in 0..<geometry.groups {
                 let (upstream, layout) = block.outputMatrix(dy, group: group, copyingIn: true)
-                let target = block.readsInputDirectly ? block.inputPlanes(dx, group: group) : block.columns
-                gemm(parallel: parallelGEMM, transposeA: true, m: rows, n: block.width, k: groupOut,
-                     a: w + group * groupOut * rows, aLayout: .plain(rows), b: upstream, bLayout: layout,
-                     c: target, cLayout: .plain(block.width))
-                if block.readsInputDirectly { continue }
-                for sample in 0..<block.count {
-                    fer_col2im(block.columns + sample * geometry.window.outputPlane, block.width, geometry.groupInputChannels,
-                               geometry.window.raw, block.loweringPlan, block.inputPlanes(dx, group: group, sample: sample))
+                for slice in block.columnRowSlices {
+                    let target = block.readsInputDirectly
+                        ? block.inputPlanes(dx, group: group) + slice.lowerBound * block.width : block.columns
+                    gemm(parallel: parallelGEMM, transposeA: true, m: slice.count, n: block.width, k: groupOut,
+                         a: w + group * groupOut * rows + slice.lowerBound, aLayout: .plain(rows), b: upstream,
+                         bLayout: layout, c: target, cLayout: .plain(block.width))
+                    if block.readsInputDirectly { continue }
+                    for sample in 0..<block.count {
+                        fer_col2im(block.columns + sample * geometry.window.outputPlane, block.width, slice.lowerBound,
+                                   slice.count, geometry.window.raw, block.loweringPlan,
+                                   block.inputPlanes(dx, group: group, sample: sample))
+                    }
                 }
             }
         }
@@ -398,14 +431,18 @@ extension Tensor {
         // Workers after the first accumulate into partial sums, added at the end.
         ScratchPool.shared.withBuffer(count: (Parallel.threadCount - 1) * weightCount) { partials in
             let perBlock = geometry.samplesPerBlock(targetColumns: 512, balanced: true)
-            let workers = forEachSampleBlock(geometry, samplesPerBlock: perBlock) { worker, block, position, parallelGEMM in
+            let workers = forEachSampleBlock(geometry, samplesPerBlock: perBlock, repacking: true) {
+                worker, block, position, parallelGEMM in
                 let target = worker == 0 ? dw : partials + (worker - 1) * weightCount
                 for group in 0..<geometry.groups {
                     let (upstream, layout) = block.outputMatrix(dy, group: group, copyingIn: true)
-                    let columns = block.inputColumns(x, group: group)
-                    gemm(parallel: parallelGEMM, transposeB: true, m: groupOut, n: rows, k: block.width,
-                         a: upstream, aLayout: layout, b: columns, bLayout: .plain(block.width), beta: position == 0 ? 0 : 1,
-                         c: target + group * groupOut * rows, cLayout: .plain(rows))
+                    for slice in block.columnRowSlices {
+                        let columns = block.inputColumns(x, group: group, rows: slice)
+                        gemm(parallel: parallelGEMM, transposeB: true, m: groupOut, n: slice.count, k: block.width,
+                             a: upstream, aLayout: layout, b: columns, bLayout: .plain(block.width),
+                             beta: position == 0 ? 0 : 1, c: target + group * groupOut * rows + slice.lowerBound,
+                             cLayout: .plain(rows))
+                    }
                 }
             }
             guard workers > 1 else { return }
