@@ -124,36 +124,38 @@ static inline void gather_row(float *restrict row, const float *plane, int32_t o
 }
 
 #if FER_HAS_GATHER_KERNEL
+#define FER_GATHER_TARGET __attribute__((target("avx512f,avx512vl")))
+
+/* Offsets in the plane of positions j ..< j + 16 of a row (offset + pattern),
+   and in `valid` those whose window lies inside the input. */
+FER_GATHER_TARGET static inline __m512i window_offsets16(int32_t offset, const int32_t *pattern, const uint8_t *mask,
+                                                         __mmask16 *valid) {
+    const __m512i flags = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)mask));
+    *valid = _mm512_test_epi32_mask(flags, flags);
+    return _mm512_add_epi32(_mm512_set1_epi32(offset), _mm512_loadu_si512(pattern));
+}
+
 /* gather_row with AVX-512 masked gathers, 16 positions at a time. */
-__attribute__((target("avx512f,avx512vl"))) static void gather_row_avx512(float *restrict row, const float *plane,
-                                                                         int32_t offset, const int32_t *pattern,
-                                                                         const uint8_t *mask, long count) {
-    const __m512i base = _mm512_set1_epi32(offset);
+FER_GATHER_TARGET static void gather_row_avx512(float *restrict row, const float *plane, int32_t offset,
+                                                const int32_t *pattern, const uint8_t *mask, long count) {
     long j = 0;
     for (; j + 16 <= count; j += 16) {
-        const __m512i flags = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(mask + j)));
-        const __mmask16 valid = _mm512_test_epi32_mask(flags, flags);
-        const __m512i index = _mm512_add_epi32(base, _mm512_loadu_si512(pattern + j));
+        __mmask16 valid;
+        const __m512i index = window_offsets16(offset, pattern + j, mask + j, &valid);
         _mm512_storeu_ps(row + j, _mm512_mask_i32gather_ps(_mm512_setzero_ps(), valid, index, plane, 4));
     }
     gather_row(row + j, plane, offset, pattern + j, mask + j, count - j);
 }
-#endif
 
-#if FER_HAS_GATHER_KERNEL
 /* The adjoint of gather_row_avx512: plane[offset + pattern[j]] += row[j]
    where mask[j]. The positions of one row are distinct, so each vector
    gathers, adds and scatters without conflicts. */
-__attribute__((target("avx512f,avx512vl"))) static void scatter_add_row_avx512(float *plane, int32_t offset,
-                                                                              const int32_t *pattern,
-                                                                              const uint8_t *mask,
-                                                                              const float *row, long count) {
-    const __m512i base = _mm512_set1_epi32(offset);
+FER_GATHER_TARGET static void scatter_add_row_avx512(float *plane, int32_t offset, const int32_t *pattern,
+                                                     const uint8_t *mask, const float *row, long count) {
     long j = 0;
     for (; j + 16 <= count; j += 16) {
-        const __m512i flags = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(mask + j)));
-        const __mmask16 valid = _mm512_test_epi32_mask(flags, flags);
-        const __m512i index = _mm512_add_epi32(base, _mm512_loadu_si512(pattern + j));
+        __mmask16 valid;
+        const __m512i index = window_offsets16(offset, pattern + j, mask + j, &valid);
         const __m512 sum = _mm512_add_ps(_mm512_mask_i32gather_ps(_mm512_setzero_ps(), valid, index, plane, 4),
                                          _mm512_loadu_ps(row + j));
         _mm512_mask_i32scatter_ps(plane, valid, index, sum, 4);

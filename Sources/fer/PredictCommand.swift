@@ -80,8 +80,9 @@ struct PredictCommand: ParsableCommand {
     private func imageFiles(_ path: String) throws -> [URL] {
         let url = URL(fileURLWithPath: path)
         var isDirectory: ObjCBool = false
-        FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-        guard isDirectory.boolValue else { return [url] }
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            return [url]
+        }
         let enumerator = FileManager.default.enumerator(at: url, includingPropertiesForKeys: nil)
         let files = (enumerator?.allObjects as? [URL] ?? [])
             .filter { ImageFolder.imageExtensions.contains($0.pathExtension.lowercased()) }
