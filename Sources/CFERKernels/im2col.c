@@ -1,5 +1,6 @@
 // Lowering of 2-D convolution to GEMM: im2col and its adjoint col2im.
 #include <stdint.h>
+#include <string.h>
 #include "dispatch.h"
 #include "fer_kernels.h"
 
@@ -213,6 +214,8 @@ FER_HOT void fer_col2im(const float *col, long ldcol, long first_row, long rows,
         const long tap = r % taps;
         float *plane = x + (r / taps) * in_plane;
         const float *restrict row = col + (r - first_row) * ldcol;
+        /* Zeroed here rather than beforehand, while the plane is about to be in cache anyway. */
+        if (tap == 0) memset(plane, 0, (size_t)in_plane * sizeof(float));
 #if FER_HAS_GATHER_KERNEL
         if (scatters) {
             scatter_add_row_avx512(plane, offsets[tap], pattern, masks + tap * out_plane, row, out_plane);

@@ -65,7 +65,9 @@ void fer_im2col(const float *x, long first_row, long rows, fer_window_geometry g
                 long ldcol);
 
 /// Adds rows [first_row, first_row + rows) of a column matrix (laid out as
-/// fer_im2col writes them) back into the planes of `x` (the adjoint of im2col).
+/// fer_im2col writes them) back into the planes of `x` (the adjoint of
+/// im2col). A plane whose first row (tap 0) is in the range is set to zero
+/// just before it, so the rows of all taps, in order, overwrite `x`.
 void fer_col2im(const float *col, long ldcol, long first_row, long rows, fer_window_geometry g, const void *plan,
                 float *x);
 

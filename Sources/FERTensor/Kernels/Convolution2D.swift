@@ -378,12 +378,9 @@ extension Tensor {
             }
             return withExtendedLifetime((outputGradient, weight)) { inputGradient }
         }
-        let rows = geometry.columnRows, groupOut = geometry.groupOutputChannels, inputPlane = geometry.window.inputPlane
+        let rows = geometry.columnRows, groupOut = geometry.groupOutputChannels
         let perBlock = geometry.samplesPerBlock(targetColumns: 512, balanced: true)
         forEachSampleBlock(geometry, samplesPerBlock: perBlock, repacking: false) { _, block, _, parallelGEMM in
-            if !block.readsInputDirectly {
-                block.inputPlanes(dx, group: 0).initialize(repeating: 0, count: block.count * geometry.inputChannels * inputPlane)
-            }
             for group in 0..<geometry.groups {
                 let (upstream, layout) = block.outputMatrix(dy, group: group, copyingIn: true)
                 for slice in block.columnRowSlices {
