@@ -38,12 +38,14 @@ struct ConvolutionGeometry {
 
     /// The im2col rows that one lowering and GEMM step handles, so that the
     /// columns are read again while they are in the L2 cache: with FERKit's
-    /// kernel, slices as deep as its packed blocks (256 rows), or as many such
-    /// blocks as fit 2 MB of `width` columns when each slice packs the other
-    /// operand again (`repacking`); all rows at once with OpenBLAS.
-    func columnRowsPerSlice(width: Int, repacking: Bool) -> Int {
+    /// kernel, slices as deep as its packed blocks (256 rows), or with
+    /// `wideSlices` as many such blocks as fit 2 MB of `width` columns (for
+    /// weight gradients, whose slices each pack `dY` again; input gradients
+    /// pack it again too but measured faster with single blocks); all rows at
+    /// once with OpenBLAS.
+    func columnRowsPerSlice(width: Int, wideSlices: Bool) -> Int {
         guard GEMM.hasPackedKernel else { return columnRows }
-        let blocks = repacking ? Swift.max(1, (1 << 19) / (256 * width)) : 1
+        let blocks = wideSlices ? Swift.max(1, (1 << 19) / (256 * width)) : 1
         return Swift.min(columnRows, 256 * blocks)
     }
     var inputShape: [Int] { [batch, inputChannels, window.raw.in_height, window.raw.in_width] }
@@ -226,16 +228,16 @@ private struct SampleBlock {
 /// a time with its im2col and GEMMs split across the workers (unless
 /// `splittingGEMMs` is false). `position` counts the worker's blocks from 0.
 /// Blocks lower their columns in slices (see `columnRowsPerSlice`, with
-/// `repacking`). Returns how many workers ran.
+/// `wideSlices`). Returns how many workers ran.
 @discardableResult
 private func forEachSampleBlock(
-    _ geometry: ConvolutionGeometry, samplesPerBlock perBlock: Int, splittingGEMMs: Bool = true, repacking: Bool,
+    _ geometry: ConvolutionGeometry, samplesPerBlock perBlock: Int, splittingGEMMs: Bool = true, wideSlices: Bool,
     _ body: (_ worker: Int, _ block: SampleBlock, _ position: Int, _ parallelGEMM: Bool) -> Void
 ) -> Int {
     let blocks = (geometry.batch + perBlock - 1) / perBlock
     let parallelBlocks = !splittingGEMMs || geometry.blocksRunInParallel(samplesPerBlock: perBlock)
     let workers = parallelBlocks ? Parallel.rangeCount(blocks) : 1
-    let rowsPerSlice = geometry.columnRowsPerSlice(width: perBlock * geometry.window.outputPlane, repacking: repacking)
+    let rowsPerSlice = geometry.columnRowsPerSlice(width: perBlock * geometry.window.outputPlane, wideSlices: wideSlices)
     let columnsCount = rowsPerSlice * perBlock * geometry.window.outputPlane
     let window = geometry.window.raw
     withUnsafeTemporaryAllocation(byteCount: fer_lowering_plan_size(window), alignment: 16) { plan in
@@ -326,7 +328,7 @@ extension Tensor {
             let rows = geometry.columnRows, groupOut = geometry.groupOutputChannels
             let invariant = BatchInvariance.isEnabled
             let perBlock = invariant ? 1 : geometry.samplesPerBlock(targetColumns: 512, balanced: true)
-            forEachSampleBlock(geometry, samplesPerBlock: perBlock, splittingGEMMs: !invariant, repacking: false) {
+            forEachSampleBlock(geometry, samplesPerBlock: perBlock, splittingGEMMs: !invariant, wideSlices: false) {
                 _, block, _, parallelGEMM in
                 for group in 0..<geometry.groups {
                     let (product, layout) = block.outputMatrix(y, group: group, copyingIn: false)
@@ -380,7 +382,7 @@ extension Tensor {
         }
         let rows = geometry.columnRows, groupOut = geometry.groupOutputChannels
         let perBlock = geometry.samplesPerBlock(targetColumns: 512, balanced: true)
-        forEachSampleBlock(geometry, samplesPerBlock: perBlock, repacking: false) { _, block, _, parallelGEMM in
+        forEachSampleBlock(geometry, samplesPerBlock: perBlock, wideSlices: false) { _, block, _, parallelGEMM in
             for group in 0..<geometry.groups {
                 let (upstream, layout) = block.outputMatrix(dy, group: group, copyingIn: true)
                 for slice in block.columnRowSlices {
@@ -428,7 +430,7 @@ extension Tensor {
         // Workers after the first accumulate into partial sums, added at the end.
         ScratchPool.shared.withBuffer(count: (Parallel.threadCount - 1) * weightCount) { partials in
             let perBlock = geometry.samplesPerBlock(targetColumns: 512, balanced: true)
-            let workers = forEachSampleBlock(geometry, samplesPerBlock: perBlock, repacking: true) {
+            let workers = forEachSampleBlock(geometry, samplesPerBlock: perBlock, wideSlices: true) {
                 worker, block, position, parallelGEMM in
                 let target = worker == 0 ? dw : partials + (worker - 1) * weightCount
                 for group in 0..<geometry.groups {
