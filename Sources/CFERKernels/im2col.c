@@ -164,6 +164,30 @@ FER_GATHER_TARGET static void scatter_add_row_avx512(float *plane, int32_t offse
     for (; j < count; ++j)
         if (mask[j]) plane[offset + pattern[j]] += row[j];
 }
+
+/* 1x1 windows with stride 2 and no padding (ResNet's downsampling
+   shortcuts) on planes at least 16 wide: the columns are the even columns of
+   the even rows. (Narrower planes are faster with whole-plane gathers.) */
+static int halves_plane(fer_window_geometry g) {
+    return g.kernel_height == 1 && g.kernel_width == 1 && g.stride_height == 2 && g.stride_width == 2 &&
+           g.pad_height == 0 && g.pad_width == 0 && g.in_width >= 16;
+}
+
+/* col2im of a halving window, storing the whole plane: the row's values
+   expanded into the even columns of the even rows, zeros everywhere else. */
+FER_GATHER_TARGET static void double_plane_avx512(const float *row, fer_window_geometry g, float *plane) {
+    for (long ih = 0; ih < g.in_height; ++ih) {
+        float *target = plane + ih * g.in_width;
+        const int covered = ih % 2 == 0 && ih / 2 < g.out_height;
+        const float *source = row + (ih / 2) * g.out_width;
+        for (long i = 0; i < g.in_width; i += 16) {
+            const __mmask16 lanes = (__mmask16)((1u << fer_min(16, g.in_width - i)) - 1);
+            const __m512 v = covered ? _mm512_maskz_expandloadu_ps((__mmask16)(0x5555 & lanes), source + i / 2)
+                                     : _mm512_setzero_ps();
+            _mm512_mask_storeu_ps(target + i, lanes, v);
+        }
+    }
+}
 #endif
 
 FER_HOT FER_INLINE_COPIES void fer_im2col(const float *x, long first_row, long rows, fer_window_geometry g,
@@ -209,11 +233,18 @@ FER_HOT void fer_col2im(const float *col, long ldcol, long first_row, long rows,
     const long out_width = g.out_width;
 #if FER_HAS_GATHER_KERNEL
     const int scatters = plan->mode == LOWERING_GATHERED && fer_cpu_has_avx512();
+    const int doubles = halves_plane(g) && fer_cpu_has_avx512();
 #endif
     for (long r = first_row; r < first_row + rows; ++r) {
         const long tap = r % taps;
         float *plane = x + (r / taps) * in_plane;
         const float *restrict row = col + (r - first_row) * ldcol;
+#if FER_HAS_GATHER_KERNEL
+        if (doubles) {
+            double_plane_avx512(row, g, plane); /* its one tap stores the whole plane */
+            continue;
+        }
+#endif
         /* Zeroed here rather than beforehand, while the plane is about to be in cache anyway. */
         if (tap == 0) memset(plane, 0, (size_t)in_plane * sizeof(float));
 #if FER_HAS_GATHER_KERNEL

@@ -27,6 +27,8 @@ struct ConvolutionCase: CustomTestStringConvertible, Sendable {
         // Several samples per GEMM with planes of 25 and 16 positions (read in place by the packed kernel):
         .init(input: [5, 6, 5, 5], weight: [8, 3, 3, 3], options: .init(padding: 1, groups: 2)),
         .init(input: [6, 4, 8, 8], weight: [36, 4, 1, 1], options: .init(stride: 2)),
+        // A ResNet downsampling shortcut on odd planes wider than 16 (25x25 -> 13x13):
+        .init(input: [3, 5, 25, 25], weight: [8, 5, 1, 1], options: .init(stride: 2)),
     ]
 
     @Test(arguments: cases) func forwardMatchesDirectLoops(_ c: ConvolutionCase) {
