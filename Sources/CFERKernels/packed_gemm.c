@@ -4,7 +4,9 @@
 //
 // op(A) is packed into panels of MR rows ([k][MR]), op(B) into panels of NR
 // columns ([k][NR], gathered when B is stored transposed); each step of the
-// micro-kernel broadcasts MR values of A against NR values of B. Columns of
+// micro-kernel broadcasts MR values of A against NR values of B. When C has
+// only a few panels of columns (weight gradients), A stored as is is read in
+// place instead of packed. Columns of
 // A, B and C may be split into blocks (the planes of NCHW samples, see
 // fer_matrix_layout): convolutions then multiply several samples at once
 // without copying them into one matrix first.
@@ -12,6 +14,7 @@
 // Every element of C is the sum over k in the same order whatever m, n and
 // the position of its row or column: products are batch invariant.
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 #include "dispatch.h"
 #include "fer_kernels.h"
@@ -212,6 +215,56 @@ FER_AVX512 static inline __attribute__((always_inline)) void broadcast_kernel(
     }
 }
 
+/* broadcast_kernel with A read in place: row i of the tile at a + i * lda
+   (rows past `rows` read row 0 and are not stored), depth step k at offset[k]. */
+FER_AVX512 static inline __attribute__((always_inline)) void broadcast_kernel_in_place(
+    const int nv, long kc, const float *a, long lda, const long *offset, const float *b, float *c, long ldc,
+    long rows, const lane_map lanes[3], int accumulate) {
+    const float *row[MR];
+#pragma clang loop unroll(full)
+    for (int i = 0; i < MR; ++i) row[i] = i < rows ? a + i * lda : a;
+    __m512 acc[MR][3];
+#pragma clang loop unroll(full)
+    for (int i = 0; i < MR; ++i)
+#pragma clang loop unroll(full)
+        for (int v = 0; v < 3; ++v) acc[i][v] = _mm512_setzero_ps();
+    for (long k = 0; k < kc; ++k) {
+        const long o = offset[k];
+        __m512 column[3];
+        for (int v = 0; v < nv; ++v) column[v] = _mm512_load_ps(b + 16 * v);
+        for (int i = 0; i < MR; ++i) {
+            const __m512 s = _mm512_set1_ps(row[i][o]);
+            for (int v = 0; v < nv; ++v) acc[i][v] = _mm512_fmadd_ps(s, column[v], acc[i][v]);
+        }
+        b += NR;
+    }
+#pragma clang loop unroll(full)
+    for (int i = 0; i < MR; ++i) {
+        if (i >= rows) continue;
+        float *line = c + i * ldc;
+#pragma clang loop unroll(full)
+        for (int v = 0; v < nv; ++v) {
+            if (accumulate) acc[i][v] = _mm512_add_ps(acc[i][v], load_lanes(line, lanes[v]));
+            store_lanes(line, lanes[v], acc[i][v]);
+        }
+    }
+}
+
+typedef void (*in_place_kernel)(long, const float *, long, const long *, const float *, float *, long, long,
+                                const lane_map *, int);
+FER_AVX512 static void in_place_kernel_1(long kc, const float *a, long lda, const long *offset, const float *b,
+                                         float *c, long ldc, long rows, const lane_map *lanes, int accumulate) {
+    broadcast_kernel_in_place(1, kc, a, lda, offset, b, c, ldc, rows, lanes, accumulate);
+}
+FER_AVX512 static void in_place_kernel_2(long kc, const float *a, long lda, const long *offset, const float *b,
+                                         float *c, long ldc, long rows, const lane_map *lanes, int accumulate) {
+    broadcast_kernel_in_place(2, kc, a, lda, offset, b, c, ldc, rows, lanes, accumulate);
+}
+FER_AVX512 static void in_place_kernel_3(long kc, const float *a, long lda, const long *offset, const float *b,
+                                         float *c, long ldc, long rows, const lane_map *lanes, int accumulate) {
+    broadcast_kernel_in_place(3, kc, a, lda, offset, b, c, ldc, rows, lanes, accumulate);
+}
+
 typedef void (*micro_kernel)(long, const float *, const float *, float *, long, long, const lane_map *, int);
 
 FER_AVX512 static void broadcast_kernel_1(long kc, const float *a, const float *b, float *c, long ldc, long rows,
@@ -233,13 +286,22 @@ FER_AVX512 static void packed_gemm(int trans_a, int trans_b, long m, long n, lon
     float *packed_a = (float *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
     float *packed_b = packed_a + (((m + MR - 1) / MR) * MR * fer_min(k, KC) + 15) / 16 * 16;
     if (beta != 0.0f && beta != 1.0f) scale_matrix(c, c_layout, m, n, beta);
+    /* Panels of equal numbers of vectors (64 columns as 32 + 32, not
+       48 + 16: a one-vector micro-tile waits on its loads). */
+    const long vectors = (n + 15) / 16, panels = (vectors + 2) / 3;
+    /* A stored as is and used by few panels (weight gradients) is read in
+       place rather than packed: packing would cost as much as the products. */
+    const int a_in_place = !trans_a && panels <= 4;
     for (long k0 = 0; k0 < k; k0 += KC) {
         const long kc = fer_min(KC, k - k0);
         const int accumulate = k0 > 0 || beta != 0.0f;
-        pack_a(trans_a, a, a_layout, m, k0, kc, packed_a);
-        /* Panels of equal numbers of vectors (64 columns as 32 + 32, not
-           48 + 16: a one-vector micro-tile waits on its loads). */
-        const long vectors = (n + 15) / 16, panels = (vectors + 2) / 3;
+        /* Read in place, A is found at these offsets of the block's depth steps. */
+        long *offset = (long *)packed_a;
+        if (a_in_place) {
+            for (long t = 0; t < kc; ++t) offset[t] = column_offset(a_layout, k0 + t);
+        } else {
+            pack_a(trans_a, a, a_layout, m, k0, kc, packed_a);
+        }
         for (long panel = 0, j0 = 0; panel < panels; ++panel) {
             const long width = 16 * (vectors / panels + (panel < vectors % panels));
             const long columns = fer_min(width, n - j0);
@@ -251,6 +313,15 @@ FER_AVX512 static void packed_gemm(int trans_a, int trans_b, long m, long n, lon
                 lane_map b_lanes[3];
                 for (int v = 0; v < 3; ++v) b_lanes[v] = map_lanes(b_layout, j0 + 16 * v, columns - 16 * v);
                 pack_b(b, b_layout.ld, k0, kc, b_lanes, packed_b);
+            }
+            if (a_in_place) {
+                const in_place_kernel kernel =
+                    width == 48 ? in_place_kernel_3 : width == 32 ? in_place_kernel_2 : in_place_kernel_1;
+                for (long i0 = 0; i0 < m; i0 += MR)
+                    kernel(kc, a + i0 * a_layout.ld, a_layout.ld, offset, packed_b, c + i0 * c_layout.ld, c_layout.ld,
+                           fer_min(MR, m - i0), c_lanes, accumulate);
+                j0 += columns;
+                continue;
             }
             const micro_kernel kernel = width == 48 ? broadcast_kernel_3 : width == 32 ? broadcast_kernel_2 : broadcast_kernel_1;
             for (long i0 = 0; i0 < m; i0 += MR)
