@@ -131,6 +131,23 @@ import Testing
         #expect(predicted.status == 0 && predicted.output.contains("fusion:attention(resnet18+resnet18)"), "\(predicted.output) \(predicted.errors)")
     }
 
+    @Test func kernelBenchTimesTheChosenConvolutionsInEachPassAgainstSGEMM() throws {
+        let result = try FERTool.run(["bench", "--suite", "kernels", "--convolutions", "layer4.0.downsample", "--json"])
+        #expect(result.status == 0, "\(result.errors.suffix(1000))")
+        let lines = try result.output.split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        #expect(lines.map { $0["name"] as? String } == ["sgemm_1024"] + Array(repeating: "layer4.0.downsample.0", count: 3))
+        #expect(lines.dropFirst().map { $0["pass"] as? String } == ["forward", "input_gradient", "weight_gradient"])
+        for line in lines {
+            let gflops = try #require(line["gflops"] as? Double), fraction = try #require(line["fraction_of_sgemm"] as? Double)
+            #expect(gflops > 0 && fraction > 0, "\(line)")
+        }
+
+        let unknown = try FERTool.run(["bench", "--suite", "kernels", "--convolutions", "layer9"])
+        #expect(unknown.status != 0 && unknown.errors.contains("layer9") && unknown.errors.contains("layer4.0.downsample.0"))
+    }
+
     @Test func aCorruptCheckpointIsAnErrorNamingTheFileNotACrash() throws {
         let directory = try FERTool.temporaryDirectory("corrupt")
         let checkpoint = directory.appendingPathComponent("model.safetensors")
