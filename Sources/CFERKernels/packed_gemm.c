@@ -6,10 +6,9 @@
 // columns ([k][NR], gathered when B is stored transposed); each step of the
 // micro-kernel broadcasts MR values of A against NR values of B. When C has
 // only a few panels of columns (weight gradients), A stored as is is read in
-// place instead of packed. Columns of
-// A, B and C may be split into blocks (the planes of NCHW samples, see
-// fer_matrix_layout): convolutions then multiply several samples at once
-// without copying them into one matrix first.
+// place instead of packed. Columns of A, B and C may be split into blocks
+// (the planes of NCHW samples, see fer_matrix_layout): convolutions then
+// multiply several samples at once without copying them into one matrix.
 //
 // Every element of C is the sum over k in the same order whatever m, n and
 // the position of its row or column: products are batch invariant.
@@ -182,11 +181,16 @@ FER_AVX512 static void pack_b_transposed(const float *b, long ldb, long k0, long
 }
 
 /* The first `rows` rows of C[MR x 16*nv] (columns as `lanes`) = (C if
-   accumulate) + sum over kc of a[k][MR] x b[k][0..16*nv), for panels whose
-   columns fill nv vectors. */
+   accumulate) + sum over kc of A[MR x kc] x b[k][0..16*nv), for panels whose
+   columns fill nv vectors. A is a packed panel (a[k][MR]) or, `in_place`,
+   read where it is stored: row i at a + i * lda (rows past `rows` read row 0
+   and are not stored), depth step k at offset[k]. */
 FER_AVX512 static inline __attribute__((always_inline)) void broadcast_kernel(
-    const int nv, long kc, const float *a, const float *b, float *c, long ldc, long rows, const lane_map lanes[3],
-    int accumulate) {
+    const int nv, const int in_place, long kc, const float *a, long lda, const long *offset, const float *b, float *c,
+    long ldc, long rows, const lane_map lanes[3], int accumulate) {
+    const float *row[MR];
+#pragma clang loop unroll(full)
+    for (int i = 0; i < MR; ++i) row[i] = in_place && i < rows ? a + i * lda : a;
     __m512 acc[MR][3];
 #pragma clang loop unroll(full)
     for (int i = 0; i < MR; ++i)
@@ -196,10 +200,9 @@ FER_AVX512 static inline __attribute__((always_inline)) void broadcast_kernel(
         __m512 column[3];
         for (int v = 0; v < nv; ++v) column[v] = _mm512_load_ps(b + 16 * v);
         for (int i = 0; i < MR; ++i) {
-            const __m512 s = _mm512_set1_ps(a[i]);
+            const __m512 s = _mm512_set1_ps(in_place ? row[i][offset[k]] : a[k * MR + i]);
             for (int v = 0; v < nv; ++v) acc[i][v] = _mm512_fmadd_ps(s, column[v], acc[i][v]);
         }
-        a += MR;
         b += NR;
     }
     /* Fully unrolled, so that `acc` stays in registers (no stack copy). */
@@ -215,70 +218,27 @@ FER_AVX512 static inline __attribute__((always_inline)) void broadcast_kernel(
     }
 }
 
-/* broadcast_kernel with A read in place: row i of the tile at a + i * lda
-   (rows past `rows` read row 0 and are not stored), depth step k at offset[k]. */
-FER_AVX512 static inline __attribute__((always_inline)) void broadcast_kernel_in_place(
-    const int nv, long kc, const float *a, long lda, const long *offset, const float *b, float *c, long ldc,
-    long rows, const lane_map lanes[3], int accumulate) {
-    const float *row[MR];
-#pragma clang loop unroll(full)
-    for (int i = 0; i < MR; ++i) row[i] = i < rows ? a + i * lda : a;
-    __m512 acc[MR][3];
-#pragma clang loop unroll(full)
-    for (int i = 0; i < MR; ++i)
-#pragma clang loop unroll(full)
-        for (int v = 0; v < 3; ++v) acc[i][v] = _mm512_setzero_ps();
-    for (long k = 0; k < kc; ++k) {
-        const long o = offset[k];
-        __m512 column[3];
-        for (int v = 0; v < nv; ++v) column[v] = _mm512_load_ps(b + 16 * v);
-        for (int i = 0; i < MR; ++i) {
-            const __m512 s = _mm512_set1_ps(row[i][o]);
-            for (int v = 0; v < nv; ++v) acc[i][v] = _mm512_fmadd_ps(s, column[v], acc[i][v]);
-        }
-        b += NR;
+typedef void (*micro_kernel)(long, const float *, long, const long *, const float *, float *, long, long,
+                             const lane_map *, int);
+
+/* One specialisation per panel width (1-3 vectors) and way of reading A. */
+#define FER_MICRO_KERNEL(name, nv, in_place)                                                                        \
+    FER_AVX512 static void name(long kc, const float *a, long lda, const long *offset, const float *b, float *c,   \
+                                long ldc, long rows, const lane_map *lanes, int accumulate) {                     \
+        broadcast_kernel(nv, in_place, kc, a, lda, offset, b, c, ldc, rows, lanes, accumulate);                     \
     }
-#pragma clang loop unroll(full)
-    for (int i = 0; i < MR; ++i) {
-        if (i >= rows) continue;
-        float *line = c + i * ldc;
-#pragma clang loop unroll(full)
-        for (int v = 0; v < nv; ++v) {
-            if (accumulate) acc[i][v] = _mm512_add_ps(acc[i][v], load_lanes(line, lanes[v]));
-            store_lanes(line, lanes[v], acc[i][v]);
-        }
-    }
-}
+FER_MICRO_KERNEL(packed_kernel_1, 1, 0)
+FER_MICRO_KERNEL(packed_kernel_2, 2, 0)
+FER_MICRO_KERNEL(packed_kernel_3, 3, 0)
+FER_MICRO_KERNEL(in_place_kernel_1, 1, 1)
+FER_MICRO_KERNEL(in_place_kernel_2, 2, 1)
+FER_MICRO_KERNEL(in_place_kernel_3, 3, 1)
+#undef FER_MICRO_KERNEL
 
-typedef void (*in_place_kernel)(long, const float *, long, const long *, const float *, float *, long, long,
-                                const lane_map *, int);
-FER_AVX512 static void in_place_kernel_1(long kc, const float *a, long lda, const long *offset, const float *b,
-                                         float *c, long ldc, long rows, const lane_map *lanes, int accumulate) {
-    broadcast_kernel_in_place(1, kc, a, lda, offset, b, c, ldc, rows, lanes, accumulate);
-}
-FER_AVX512 static void in_place_kernel_2(long kc, const float *a, long lda, const long *offset, const float *b,
-                                         float *c, long ldc, long rows, const lane_map *lanes, int accumulate) {
-    broadcast_kernel_in_place(2, kc, a, lda, offset, b, c, ldc, rows, lanes, accumulate);
-}
-FER_AVX512 static void in_place_kernel_3(long kc, const float *a, long lda, const long *offset, const float *b,
-                                         float *c, long ldc, long rows, const lane_map *lanes, int accumulate) {
-    broadcast_kernel_in_place(3, kc, a, lda, offset, b, c, ldc, rows, lanes, accumulate);
-}
-
-typedef void (*micro_kernel)(long, const float *, const float *, float *, long, long, const lane_map *, int);
-
-FER_AVX512 static void broadcast_kernel_1(long kc, const float *a, const float *b, float *c, long ldc, long rows,
-                                          const lane_map *lanes, int accumulate) {
-    broadcast_kernel(1, kc, a, b, c, ldc, rows, lanes, accumulate);
-}
-FER_AVX512 static void broadcast_kernel_2(long kc, const float *a, const float *b, float *c, long ldc, long rows,
-                                          const lane_map *lanes, int accumulate) {
-    broadcast_kernel(2, kc, a, b, c, ldc, rows, lanes, accumulate);
-}
-FER_AVX512 static void broadcast_kernel_3(long kc, const float *a, const float *b, float *c, long ldc, long rows,
-                                          const lane_map *lanes, int accumulate) {
-    broadcast_kernel(3, kc, a, b, c, ldc, rows, lanes, accumulate);
-}
+static const micro_kernel micro_kernels[2][3] = {
+    {packed_kernel_1, packed_kernel_2, packed_kernel_3},
+    {in_place_kernel_1, in_place_kernel_2, in_place_kernel_3},
+};
 
 FER_AVX512 static void packed_gemm(int trans_a, int trans_b, long m, long n, long k, const float *a,
                                    fer_matrix_layout a_layout, const float *b, fer_matrix_layout b_layout, float beta,
@@ -314,19 +274,12 @@ FER_AVX512 static void packed_gemm(int trans_a, int trans_b, long m, long n, lon
                 for (int v = 0; v < 3; ++v) b_lanes[v] = map_lanes(b_layout, j0 + 16 * v, columns - 16 * v);
                 pack_b(b, b_layout.ld, k0, kc, b_lanes, packed_b);
             }
-            if (a_in_place) {
-                const in_place_kernel kernel =
-                    width == 48 ? in_place_kernel_3 : width == 32 ? in_place_kernel_2 : in_place_kernel_1;
-                for (long i0 = 0; i0 < m; i0 += MR)
-                    kernel(kc, a + i0 * a_layout.ld, a_layout.ld, offset, packed_b, c + i0 * c_layout.ld, c_layout.ld,
-                           fer_min(MR, m - i0), c_lanes, accumulate);
-                j0 += columns;
-                continue;
-            }
-            const micro_kernel kernel = width == 48 ? broadcast_kernel_3 : width == 32 ? broadcast_kernel_2 : broadcast_kernel_1;
-            for (long i0 = 0; i0 < m; i0 += MR)
-                kernel(kc, packed_a + (i0 / MR) * kc * MR, packed_b, c + i0 * c_layout.ld, c_layout.ld,
+            const micro_kernel kernel = micro_kernels[a_in_place][width / 16 - 1];
+            for (long i0 = 0; i0 < m; i0 += MR) {
+                const float *rows_of_a = a_in_place ? a + i0 * a_layout.ld : packed_a + (i0 / MR) * kc * MR;
+                kernel(kc, rows_of_a, a_layout.ld, offset, packed_b, c + i0 * c_layout.ld, c_layout.ld,
                        fer_min(MR, m - i0), c_lanes, accumulate);
+            }
             j0 += columns;
         }
     }

@@ -143,10 +143,10 @@ private struct SampleBlock {
     /// A 1x1 stride-1 convolution of one sample reads its input planes as the column matrix.
     var readsInputDirectly: Bool { geometry.isPointwise && count == 1 }
 
-    /// The row ranges of the column matrix, `rowsPerSlice` at a time.
-    var columnRowSlices: [Range<Int>] {
-        let rows = geometry.columnRows
-        return stride(from: 0, to: rows, by: rowsPerSlice).map { $0..<Swift.min($0 + rowsPerSlice, rows) }
+    /// The row ranges of the column matrix, `rowsPerSlice` at a time (lazily: no array per block).
+    var columnRowSlices: some Sequence<Range<Int>> {
+        let rows = geometry.columnRows, step = rowsPerSlice
+        return stride(from: 0, to: rows, by: step).lazy.map { $0..<Swift.min($0 + step, rows) }
     }
 
     /// Scratch floats a worker needs for blocks of `samples` samples.

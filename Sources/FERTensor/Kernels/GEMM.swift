@@ -76,9 +76,8 @@ public enum GEMM {
         c: UnsafeMutablePointer<Float>, ldc: Int,
         kernel: Kernel = .openBLAS
     ) {
-        let work = m * n * k
         let byRows = m >= n
-        let workers = work < 1 << 18 ? 1 : Parallel.rangeCount(byRows ? m : n, minimumChunk: 16)
+        let workers = workerCount(splitting: byRows ? m : n, work: m * n * k)
         Parallel.forEach(workers) { worker in
             if byRows {
                 let rows = Parallel.range(worker, of: workers, total: m)
@@ -99,6 +98,12 @@ public enum GEMM {
                     c: c + columns.lowerBound, ldc: ldc, kernel: kernel)
             }
         }
+    }
+
+    /// Workers for a product of `work` multiply-adds split into blocks of
+    /// `total` rows or columns: one below 2^18, else up to one per 16.
+    static func workerCount(splitting total: Int, work: Int) -> Int {
+        work < 1 << 18 ? 1 : Parallel.rangeCount(total, minimumChunk: 16)
     }
 
     @usableFromInline
@@ -140,7 +145,7 @@ extension GEMM {
         precondition(hasPackedKernel, "GEMM.packedMultiply needs FERKit's AVX-512 kernel")
         precondition(!(transposeA && aLayout.isBlocked) && !(transposeB && bLayout.isBlocked),
                      "GEMM.packedMultiply: a transposed operand must be a plain matrix")
-        let workers = parallel && m * n * k >= 1 << 18 ? Parallel.rangeCount(m, minimumChunk: 16) : 1
+        let workers = parallel ? workerCount(splitting: m, work: m * n * k) : 1
         Parallel.forEach(workers) { worker in
             let rows = Parallel.range(worker, of: workers, total: m)
             guard !rows.isEmpty else { return }
