@@ -165,6 +165,119 @@ FER_GATHER_TARGET static void scatter_add_row_avx512(float *plane, int32_t offse
         if (mask[j]) plane[offset + pattern[j]] += row[j];
 }
 
+/* Lanes [first, last) of a 16-lane vector (clipped to it), as a mask. */
+static inline __mmask16 lane_range(long first, long last) {
+    first = fer_max(first, 0);
+    last = fer_min(last, 16);
+    if (last <= first) return 0;
+    return (__mmask16)(((1u << last) - 1) & ~((1u << first) - 1));
+}
+
+/* The even lanes 2t of a vector for t in [first, last) (clipped to 0..<8):
+   where the inputs of outputs t sit when a stride-2 row is read. */
+static inline __mmask16 even_lanes(long first, long last) {
+    first = fer_max(first, 0);
+    last = fer_min(last, 8);
+    if (last <= first) return 0;
+    return (__mmask16)((((1u << (2 * last)) - 1) & ~((1u << (2 * first)) - 1)) & 0x5555);
+}
+
+/* Stride-2 rows are lowered 16 outputs at a time from the even lanes of two
+   input vectors; this many vectors per row at most (wider rows use the
+   generic loop). */
+#define STRIDE2_MAX_VECTORS 64
+
+/* The masks of one tap's stride-2 rows, the same for every output row:
+   per vector of 16 outputs, the even input lanes of its two loads and the
+   output lanes of the row. */
+typedef struct {
+    long vectors;
+    __mmask16 first[STRIDE2_MAX_VECTORS], second[STRIDE2_MAX_VECTORS], store[STRIDE2_MAX_VECTORS];
+} stride2_masks;
+
+/* The masks of outputs [lo, hi) of rows `out_width` long. */
+static void stride2_masks_init(long lo, long hi, long out_width, stride2_masks *masks) {
+    masks->vectors = (out_width + 15) / 16;
+    for (long v = 0, j = 0; v < masks->vectors; ++v, j += 16) {
+        masks->first[v] = even_lanes(lo - j, hi - j);
+        masks->second[v] = even_lanes(lo - j - 8, hi - j - 8);
+        masks->store[v] = lane_range(0, out_width - j);
+    }
+}
+
+/* Input row of output row oh for tap (kh, kw) (NULL where it lies outside
+   the input), shifted so that output ow reads element 2 * ow. */
+static inline const float *stride2_source(const float *plane, fer_window_geometry g, long kh, long kw, long oh) {
+    const long ih = oh * g.stride_height - g.pad_height + kh * g.dilation_height;
+    return ih < 0 || ih >= g.in_height ? NULL : plane + ih * g.in_width + kw * g.dilation_width - g.pad_width;
+}
+
+/* Output columns [*lo, *hi) of tap column kw whose input lies inside the row. */
+static inline void stride2_range(fer_window_geometry g, long kw, long *lo, long *hi) {
+    fer_valid_range(kw * g.dilation_width - g.pad_width, 2, g.in_width, g.out_width, lo, hi);
+}
+
+/* Whether a plan's rows take the stride-2 kernels below: rows of more than
+   half a vector (on narrower planes, whole-plane gathers do more per
+   instruction) and at most STRIDE2_MAX_VECTORS vectors. */
+static int lowers_stride2(const plan_header *plan, fer_window_geometry g) {
+    return plan->mode != LOWERING_SHIFTED && g.stride_width == 2 && g.out_width > 8 &&
+           (g.out_width + 15) / 16 <= STRIDE2_MAX_VECTORS && fer_cpu_has_avx512();
+}
+
+/* lower_rows for stride 2 across columns: 16 outputs from the even lanes of
+   two masked loads and one two-source permute. Lanes outside the input are
+   masked off, never read. */
+FER_GATHER_TARGET static void lower_rows_stride2_avx512(const float *plane, fer_window_geometry g, long kh, long kw,
+                                                        float *destination) {
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    long lo, hi;
+    stride2_range(g, kw, &lo, &hi);
+    stride2_masks masks;
+    stride2_masks_init(lo, hi, g.out_width, &masks);
+    for (long oh = 0; oh < g.out_height; ++oh) {
+        float *line = destination + oh * g.out_width;
+        const float *source = stride2_source(plane, g, kh, kw, oh);
+        if (!source) {
+            for (long v = 0; v < masks.vectors; ++v) _mm512_mask_storeu_ps(line + 16 * v, masks.store[v], _mm512_setzero_ps());
+            continue;
+        }
+        for (long v = 0; v < masks.vectors; ++v) {
+            const __m512 a = _mm512_maskz_loadu_ps(masks.first[v], source + 32 * v);
+            const __m512 b = _mm512_maskz_loadu_ps(masks.second[v], source + 32 * v + 16);
+            _mm512_mask_storeu_ps(line + 16 * v, masks.store[v], _mm512_permutex2var_ps(a, even, b));
+        }
+    }
+}
+
+/* The adjoint of lower_rows_stride2_avx512: 16 values of a row spread to
+   the even lanes of two vectors and added to the input row under the same
+   even-lane masks. */
+FER_GATHER_TARGET static void scatter_add_rows_stride2_avx512(const float *row, fer_window_geometry g, long kh,
+                                                              long kw, float *plane) {
+    const __m512i low_half = _mm512_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
+    const __m512i high_half = _mm512_setr_epi32(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15);
+    long lo, hi;
+    stride2_range(g, kw, &lo, &hi);
+    stride2_masks masks;
+    stride2_masks_init(lo, hi, g.out_width, &masks);
+    const long first_vector = lo / 16, end_vector = (hi + 15) / 16;
+    for (long oh = 0; oh < g.out_height; ++oh) {
+        float *target = (float *)stride2_source(plane, g, kh, kw, oh);
+        if (!target) continue;
+        const float *line = row + oh * g.out_width;
+        for (long v = first_vector; v < end_vector; ++v) {
+            const __m512 values = _mm512_maskz_loadu_ps(masks.store[v], line + 16 * v);
+            float *first = target + 32 * v, *second = first + 16;
+            _mm512_mask_storeu_ps(first, masks.first[v], _mm512_add_ps(_mm512_maskz_loadu_ps(masks.first[v], first),
+                                                                       _mm512_permutexvar_ps(low_half, values)));
+            _mm512_mask_storeu_ps(second, masks.second[v],
+                                  _mm512_add_ps(_mm512_maskz_loadu_ps(masks.second[v], second),
+                                                _mm512_permutexvar_ps(high_half, values)));
+        }
+    }
+}
+
 /* 1x1 windows with stride 2 and no padding (ResNet's downsampling
    shortcuts) on planes at least 16 wide: the columns are the even columns of
    the even rows. (Narrower planes are faster with whole-plane gathers.) */
@@ -198,11 +311,18 @@ FER_HOT FER_INLINE_COPIES void fer_im2col(const float *x, long first_row, long r
     const uint8_t *masks = plan_masks(plan);
 #if FER_HAS_GATHER_KERNEL
     const int gathers = plan->mode == LOWERING_GATHERED && fer_cpu_has_avx512();
+    const int halves = lowers_stride2(plan, g);
 #endif
     for (long r = first_row; r < first_row + rows; ++r) {
         const long tap = r % taps;
         const float *plane = x + (r / taps) * in_plane;
         float *restrict row = col + (r - first_row) * ldcol;
+#if FER_HAS_GATHER_KERNEL
+        if (halves) {
+            lower_rows_stride2_avx512(plane, g, tap / g.kernel_width, tap % g.kernel_width, row);
+            continue;
+        }
+#endif
         if (plan->mode == LOWERING_ROWS) {
             lower_rows(plane, g, tap / g.kernel_width, tap % g.kernel_width, row);
             continue;
@@ -234,6 +354,7 @@ FER_HOT void fer_col2im(const float *col, long ldcol, long first_row, long rows,
 #if FER_HAS_GATHER_KERNEL
     const int scatters = plan->mode == LOWERING_GATHERED && fer_cpu_has_avx512();
     const int doubles = halves_plane(g) && fer_cpu_has_avx512();
+    const int halves = lowers_stride2(plan, g);
 #endif
     for (long r = first_row; r < first_row + rows; ++r) {
         const long tap = r % taps;
@@ -248,6 +369,10 @@ FER_HOT void fer_col2im(const float *col, long ldcol, long first_row, long rows,
         /* Zeroed here rather than beforehand, while the plane is about to be in cache anyway. */
         if (tap == 0) memset(plane, 0, (size_t)in_plane * sizeof(float));
 #if FER_HAS_GATHER_KERNEL
+        if (halves) {
+            scatter_add_rows_stride2_avx512(row, g, tap / g.kernel_width, tap % g.kernel_width, plane);
+            continue;
+        }
         if (scatters) {
             scatter_add_row_avx512(plane, offsets[tap], pattern, masks + tap * out_plane, row, out_plane);
             continue;
