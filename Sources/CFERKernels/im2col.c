@@ -250,6 +250,84 @@ FER_GATHER_TARGET static void lower_rows_stride2_avx512(const float *plane, fer_
     }
 }
 
+/* Floats of each phase buffer of the stride-2 lowering (8 KB for both on the stack). */
+#define STRIDE2_PHASE_FLOATS 1024
+
+/* Index, in a phase buffer, of phase element 0: room for the taps left of
+   the first output (q < 0, see stride2_tap). */
+static inline long stride2_origin(fer_window_geometry g) { return -fer_floor_div(-g.pad_width, 2); }
+
+/* Tap kw reads input column 2 * ow + kw * dilation - pad = 2 * (ow + q) + p:
+   element ow + q of phase p (p = 0 even columns, 1 odd). */
+static inline void stride2_tap(fer_window_geometry g, long kw, long *p, long *q) {
+    const long shift = kw * g.dilation_width - g.pad_width;
+    *p = shift & 1; /* also for negative shifts (two's complement) */
+    *q = (shift - *p) / 2;
+}
+
+/* Whether a stride-2 geometry is lowered by phases: kernels at least 5 wide
+   (the stem's 7x7), whose split rows serve enough taps to pay for the split
+   (3x3 and 1x1 windows are faster a tap at a time), with phases that fit
+   the buffers: the elements split from a row (whole vectors of 32 inputs)
+   and those the taps read. */
+static int lowers_by_phases(fer_window_geometry g) {
+    if (g.kernel_width < 5) return 0;
+    long p, q_last;
+    stride2_tap(g, g.kernel_width - 1, &p, &q_last);
+    const long split = (g.in_width + 31) / 32 * 16, read = g.out_width + fer_max(q_last, 0);
+    return stride2_origin(g) + fer_max(split, read) + 16 <= STRIDE2_PHASE_FLOATS;
+}
+
+/* Splits one input row into its even and odd elements at phases[p] + origin
+   (zeros past the row: masked lanes read as zero). */
+FER_GATHER_TARGET static inline void split_phases(const float *source, long width, float *even, float *odd) {
+    const __m512i even_lanes_index = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i odd_lanes_index = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    for (long t = 0; t < width; t += 32) {
+        const __m512 a = _mm512_maskz_loadu_ps(lane_range(0, width - t), source + t);
+        const __m512 b = _mm512_maskz_loadu_ps(lane_range(0, width - t - 16), source + t + 16);
+        _mm512_storeu_ps(even + t / 2, _mm512_permutex2var_ps(a, even_lanes_index, b));
+        _mm512_storeu_ps(odd + t / 2, _mm512_permutex2var_ps(a, odd_lanes_index, b));
+    }
+}
+
+/* fer_im2col for stride 2 across columns, by phases: every input row a
+   kernel row reads is split once into even and odd elements, and each of
+   its taps then copies a contiguous run of one phase (one load and one
+   store per 16 outputs). Rows of the same channel and kernel row are
+   lowered together. */
+FER_GATHER_TARGET static void lower_stride2_avx512(const float *x, long first_row, long rows, fer_window_geometry g,
+                                                   float *col, long ldcol) {
+    const long taps = g.kernel_height * g.kernel_width, in_plane = g.in_height * g.in_width;
+    const long out_width = g.out_width, origin = stride2_origin(g);
+    const __mmask16 tail = lane_range(0, out_width % 16 ? out_width % 16 : 16);
+    const long full = (out_width - 1) / 16; /* vectors before the (possibly partial) last one */
+    float phases[2][STRIDE2_PHASE_FLOATS] __attribute__((aligned(64)));
+    memset(phases, 0, sizeof phases);
+    for (long r = first_row; r < first_row + rows;) {
+        const long tap = r % taps, kh = tap / g.kernel_width, first_kw = tap % g.kernel_width;
+        const long end_kw = fer_min(g.kernel_width, first_kw + first_row + rows - r);
+        const float *plane = x + (r / taps) * in_plane;
+        float *lines = col + (r - first_row) * ldcol;
+        for (long oh = 0; oh < g.out_height; ++oh) {
+            const long ih = oh * g.stride_height - g.pad_height + kh * g.dilation_height;
+            const int inside = ih >= 0 && ih < g.in_height;
+            if (inside) split_phases(plane + ih * g.in_width, g.in_width, phases[0] + origin, phases[1] + origin);
+            for (long kw = first_kw; kw < end_kw; ++kw) {
+                float *line = lines + (kw - first_kw) * ldcol + oh * out_width;
+                long p, q;
+                stride2_tap(g, kw, &p, &q);
+                const float *run = phases[p] + origin + q;
+                for (long v = 0; v < full; ++v)
+                    _mm512_storeu_ps(line + 16 * v, inside ? _mm512_loadu_ps(run + 16 * v) : _mm512_setzero_ps());
+                _mm512_mask_storeu_ps(line + 16 * full, tail,
+                                      inside ? _mm512_maskz_loadu_ps(tail, run + 16 * full) : _mm512_setzero_ps());
+            }
+        }
+        r += end_kw - first_kw;
+    }
+}
+
 /* The adjoint of lower_rows_stride2_avx512: 16 values of a row spread to
    the even lanes of two vectors and added to the input row under the same
    even-lane masks. */
@@ -312,6 +390,10 @@ FER_HOT FER_INLINE_COPIES void fer_im2col(const float *x, long first_row, long r
 #if FER_HAS_GATHER_KERNEL
     const int gathers = plan->mode == LOWERING_GATHERED && fer_cpu_has_avx512();
     const int halves = lowers_stride2(plan, g);
+    if (halves && lowers_by_phases(g)) {
+        lower_stride2_avx512(x, first_row, rows, g, col, ldcol);
+        return;
+    }
 #endif
     for (long r = first_row; r < first_row + rows; ++r) {
         const long tap = r % taps;

@@ -33,6 +33,9 @@ struct ConvolutionCase: CustomTestStringConvertible, Sendable {
         .init(input: [2, 3, 9, 35], weight: [4, 3, 7, 7], options: .init(stride: 2, padding: 3)),         // stem, 18 wide
         .init(input: [1, 3, 13, 27], weight: [2, 3, 3, 3], options: .init(stride: 2, padding: 2, dilation: 2)),
         .init(input: [1, 2, 6, 70], weight: [3, 2, 5, 5], options: .init(stride: Size2D(height: 1, width: 2), padding: 2)),
+        // Wide stride-2 windows lowered by phases: 294 column rows, sliced inside a kernel row; odd shifts from dilation:
+        .init(input: [1, 6, 12, 40], weight: [3, 6, 7, 7], options: .init(stride: 2, padding: 3)),
+        .init(input: [2, 2, 15, 33], weight: [2, 2, 5, 5], options: .init(stride: 2, padding: 3, dilation: 2)),
     ]
 
     @Test(arguments: cases) func forwardMatchesDirectLoops(_ c: ConvolutionCase) {
