@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 extern char *openblas_get_corename(void);
 extern void openblas_set_num_threads(int);
@@ -19,6 +20,14 @@ extern void gotoblas_dynamic_quit(void);
 int fer_cpu_has_avx512(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
+}
+
+long fer_cpu_l2_cache_bytes(void) {
+#ifdef _SC_LEVEL2_CACHE_SIZE
+    const long bytes = sysconf(_SC_LEVEL2_CACHE_SIZE);
+    if (bytes > 0) return bytes;
+#endif
+    return 1L << 20;
 }
 
 int fer_cpu_has_avx2_fma(void) {

@@ -30,6 +30,7 @@ struct InfoCommand: ParsableCommand {
             ("cpu_cores", "\(ProcessInfo.processInfo.activeProcessorCount)"),
             ("cpu_avx512", BLASRuntime.cpuHasAVX512 ? "yes" : "no"),
             ("cpu_avx2_fma", BLASRuntime.cpuHasAVX2FMA ? "yes" : "no"),
+            ("cpu_l2_cache_kb", "\(BLASRuntime.l2CacheBytes / 1024)"),
             ("libjpeg_api", "\(ImageLibraries.jpegAPIVersion)"),
             ("libpng", ImageLibraries.pngVersion),
         ]

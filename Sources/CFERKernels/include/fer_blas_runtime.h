@@ -25,5 +25,8 @@ fer_blas_kernel_report fer_blas_ensure_configured(void);
 /// CPU features that decide kernel choice.
 int fer_cpu_has_avx512(void);   /* AVX-512F and AVX-512VL */
 int fer_cpu_has_avx2_fma(void); /* AVX2 and FMA */
+/// Bytes of one core's L2 cache as the C library reports it, or 1 MiB when
+/// it reports nothing (some virtual machines).
+long fer_cpu_l2_cache_bytes(void);
 
 #endif

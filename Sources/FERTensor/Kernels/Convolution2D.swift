@@ -39,13 +39,14 @@ struct ConvolutionGeometry {
     /// The im2col rows that one lowering and GEMM step handles, so that the
     /// columns are read again while they are in the L2 cache: with FERKit's
     /// kernel, slices as deep as its packed blocks (256 rows), or with
-    /// `wideSlices` as many such blocks as fit 2 MB of `width` columns (for
-    /// weight gradients, whose slices each pack `dY` again; input gradients
-    /// pack it again too but measured faster with single blocks); all rows at
-    /// once with OpenBLAS.
+    /// `wideSlices` as many such blocks as fit one core's L2 cache in `width`
+    /// columns (for weight gradients, whose slices each pack `dY` again;
+    /// input gradients pack it again too but measured faster with single
+    /// blocks); all rows at once with OpenBLAS.
     func columnRowsPerSlice(width: Int, wideSlices: Bool) -> Int {
         guard GEMM.hasPackedKernel else { return columnRows }
-        let blocks = wideSlices ? Swift.max(1, (1 << 19) / (256 * width)) : 1
+        let l2Floats = BLASRuntime.l2CacheBytes / MemoryLayout<Float>.size
+        let blocks = wideSlices ? Swift.max(1, l2Floats / (256 * width)) : 1
         return Swift.min(columnRows, 256 * blocks)
     }
     var inputShape: [Int] { [batch, inputChannels, window.raw.in_height, window.raw.in_width] }

@@ -51,4 +51,7 @@ public enum BLASRuntime {
 
     /// Whether the CPU has AVX2 and FMA.
     public static var cpuHasAVX2FMA: Bool { fer_cpu_has_avx2_fma() != 0 }
+
+    /// Bytes of one core's L2 cache (1 MiB when the system does not say).
+    public static let l2CacheBytes: Int = fer_cpu_l2_cache_bytes()
 }
