@@ -36,11 +36,14 @@ struct ConvolutionCase: CustomTestStringConvertible, Sendable {
         // Wide stride-2 windows lowered by phases: 294 column rows, sliced inside a kernel row; odd shifts from dilation:
         .init(input: [1, 6, 12, 40], weight: [3, 6, 7, 7], options: .init(stride: 2, padding: 3)),
         .init(input: [2, 2, 15, 33], weight: [2, 2, 5, 5], options: .init(stride: 2, padding: 3, dilation: 2)),
-        // Weight gradients computed transposed (column rows not a multiple of 16, output channels one), one sample per
-        // GEMM: blocks in parallel; one block with GEMMs split across workers, two row slices; groups:
-        .init(input: [2, 3, 46, 46], weight: [16, 3, 7, 7], options: .init(stride: 2, padding: 3)),
-        .init(input: [1, 6, 46, 46], weight: [16, 6, 7, 7], options: .init(stride: 2, padding: 3)),
-        .init(input: [3, 4, 24, 24], weight: [32, 2, 3, 3], options: .init(padding: 1, groups: 2)),
+        // Weight gradients computed transposed (32-192 output channels per group, one sample per GEMM): blocks in
+        // parallel; one block with GEMMs split across workers and two row slices; groups; a 3x3 "same" window:
+        .init(input: [2, 3, 46, 46], weight: [32, 3, 7, 7], options: .init(stride: 2, padding: 3)),
+        .init(input: [1, 6, 46, 46], weight: [40, 6, 7, 7], options: .init(stride: 2, padding: 3)),
+        .init(input: [3, 4, 24, 24], weight: [64, 2, 3, 3], options: .init(padding: 1, groups: 2)),
+        .init(input: [2, 8, 24, 24], weight: [64, 8, 3, 3], options: .init(padding: 1)),
+        // A weight gradient whose column rows take several L2-sized slices: dY packed once for all of them:
+        .init(input: [2, 256, 25, 25], weight: [8, 256, 3, 3], options: .init(padding: 1)),
     ]
 
     @Test(arguments: cases) func forwardMatchesDirectLoops(_ c: ConvolutionCase) {

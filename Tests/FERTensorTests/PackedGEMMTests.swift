@@ -50,6 +50,41 @@ import Testing
         }
     }
 
+    /// A packed once (`GEMM.packA`) and used by several products gives what
+    /// packing it in each product gives, bit for bit, across depth blocks.
+    @Test(.enabled(if: GEMM.hasPackedKernel), arguments: [(37, 70, 300), (8, 200, 512), (64, 48, 17)])
+    func prepackedLeftOperandGivesTheSameProducts(_ sizes: (Int, Int, Int)) {
+        let (m, n, k) = sizes
+        for transposeA in [false, true] {
+            let lda = (transposeA ? m : k) + 3
+            let a = randomTensor([transposeA ? k : m, lda], seed: 66).scalars
+            let b = randomTensor([n, k], seed: 67).scalars, start = randomTensor([m, n], seed: 68).scalars
+            var packed = [Float](repeating: .nan, count: GEMM.packedACount(m: m, k: k) + 16)
+            var once = start, each = start
+            a.withUnsafeBufferPointer { a in
+                b.withUnsafeBufferPointer { b in
+                    packed.withUnsafeMutableBufferPointer { packed in
+                        // 64-byte aligned start inside the buffer.
+                        let base = packed.baseAddress!, offset = (16 - Int(bitPattern: base) / 4 % 16) % 16
+                        GEMM.packA(transposeA: transposeA, m: m, k: k, a: a.baseAddress!, aLayout: .plain(lda),
+                                   into: base + offset)
+                        once.withUnsafeMutableBufferPointer { c in
+                            GEMM.packedMultiply(packedA: base + offset, transposeB: true, m: m, n: n, k: k,
+                                                b: b.baseAddress!, bLayout: .plain(k), beta: 0.5, c: c.baseAddress!,
+                                                cLayout: .plain(n))
+                        }
+                    }
+                    each.withUnsafeMutableBufferPointer { c in
+                        GEMM.packedMultiply(parallel: false, transposeA: transposeA, transposeB: true, m: m, n: n, k: k,
+                                            a: a.baseAddress!, aLayout: .plain(lda), b: b.baseAddress!,
+                                            bLayout: .plain(k), beta: 0.5, c: c.baseAddress!, cLayout: .plain(n))
+                    }
+                }
+            }
+            #expect(once == each, "m \(m) n \(n) k \(k) transposeA \(transposeA)")
+        }
+    }
+
     @Test(.enabled(if: GEMM.hasPackedKernel)) func betaZeroIgnoresNaNAlreadyInTheOutput() {
         let (m, n, k) = (40, 50, 20)
         let a = randomTensor([m, k], seed: 64).scalars, b = randomTensor([k, n], seed: 65).scalars

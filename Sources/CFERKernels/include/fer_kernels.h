@@ -48,6 +48,17 @@ void fer_packed_gemm_layouts(int trans_a, int trans_b, long m, long n, long k, c
                              const float *b, fer_matrix_layout b_layout, float beta, float *c,
                              fer_matrix_layout c_layout, float *scratch);
 
+/// Floats of a whole packed op(A) with `m` rows and depth `k` (fer_packed_gemm_pack_a).
+long fer_packed_gemm_packed_a_count(long m, long k);
+/// Packs op(A)[m x k] (a transposed A must be plain) once, for several
+/// products with the same A (fer_packed_gemm_prepacked); `packed` is
+/// 64-byte aligned, fer_packed_gemm_packed_a_count(m, k) floats.
+void fer_packed_gemm_pack_a(int trans_a, long m, long k, const float *a, fer_matrix_layout a_layout, float *packed);
+/// fer_packed_gemm_layouts with op(A) packed beforehand by fer_packed_gemm_pack_a.
+void fer_packed_gemm_prepacked(int trans_b, long m, long n, long k, const float *packed_a, const float *b,
+                               fer_matrix_layout b_layout, float beta, float *c, fer_matrix_layout c_layout,
+                               float *scratch);
+
 /* ---- im2col / col2im (convolution lowering to GEMM) ---- */
 
 /// Bytes of the lowering plan of a geometry: per kernel tap, the input offset

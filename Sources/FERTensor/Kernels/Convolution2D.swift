@@ -61,12 +61,15 @@ struct ConvolutionGeometry {
     }
 
     /// Whether the weight gradient is computed transposed (`columns · dYᵀ`,
-    /// then transposed): when its column rows leave vector lanes of FERKit's
-    /// kernel empty and the output channels fill whole vectors (the stem's 147
-    /// rows against 64 channels: 100 against 80-89 GFLOP/s in a C harness).
-    /// Needs one sample per block, so that dY is a plain matrix.
+    /// then transposed) on FERKit's kernel: when a group has 32 to 192
+    /// output channels, the transposed product has at most 4 panels of
+    /// columns, so the kernel reads the column matrix in place instead of
+    /// transposing it into packed panels, and only `dY` is transposed (in a C
+    /// harness, the stem's product 80-89 -> 100 GFLOP/s, its 147 rows no
+    /// longer leaving vector lanes empty; layer1's slices 92 -> 105). Needs
+    /// one sample per block, so that `dY` is a plain matrix.
     func weightGradientIsTransposed(samplesPerBlock: Int) -> Bool {
-        GEMM.hasPackedKernel && samplesPerBlock == 1 && columnRows % 16 != 0 && groupOutputChannels % 16 == 0
+        GEMM.hasPackedKernel && samplesPerBlock == 1 && (32...192).contains(groupOutputChannels)
     }
 
     /// Depthwise: one input channel per group (weight `[C*m, 1, KH, KW]`).
@@ -449,12 +452,28 @@ extension Tensor {
                 let target = worker == 0 ? dw : partials + (worker - 1) * weightCount
                 for group in 0..<geometry.groups {
                     let (upstream, layout) = block.outputMatrix(dy, group: group, copyingIn: true)
-                    for slice in block.columnRowSlices {
-                        let columns = block.inputColumns(x, group: group, rows: slice)
-                        gemm(parallel: parallelGEMM, transposeB: true, m: groupOut, n: slice.count, k: block.width,
-                             a: upstream, aLayout: layout, b: columns, bLayout: .plain(block.width),
-                             beta: position == 0 ? 0 : 1, c: target + group * groupOut * rows + slice.lowerBound,
-                             cLayout: .plain(rows))
+                    // dY is the left operand of every slice's product: packed once when there are several.
+                    let packsUpstreamOnce = !parallelGEMM && GEMM.hasPackedKernel && rows > block.rowsPerSlice
+                    let packedCount = packsUpstreamOnce ? GEMM.packedACount(m: groupOut, k: block.width) : 0
+                    ScratchPool.shared.withBuffer(count: packedCount) { packedUpstream in
+                        if packsUpstreamOnce {
+                            GEMM.packA(transposeA: false, m: groupOut, k: block.width, a: upstream, aLayout: layout,
+                                       into: packedUpstream)
+                        }
+                        for slice in block.columnRowSlices {
+                            let columns = block.inputColumns(x, group: group, rows: slice)
+                            let c = target + group * groupOut * rows + slice.lowerBound, beta: Float = position == 0 ? 0 : 1
+                            if packsUpstreamOnce {
+                                GEMM.packedMultiply(
+                                    packedA: packedUpstream, transposeB: true, m: groupOut, n: slice.count,
+                                    k: block.width, b: columns, bLayout: .plain(block.width), beta: beta, c: c,
+                                    cLayout: .plain(rows))
+                            } else {
+                                gemm(parallel: parallelGEMM, transposeB: true, m: groupOut, n: slice.count,
+                                     k: block.width, a: upstream, aLayout: layout, b: columns,
+                                     bLayout: .plain(block.width), beta: beta, c: c, cLayout: .plain(rows))
+                            }
+                        }
                     }
                 }
             }

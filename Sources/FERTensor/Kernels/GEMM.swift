@@ -133,6 +133,33 @@ extension fer_matrix_layout {
 }
 
 extension GEMM {
+    /// Floats of `op(A)` with `m` rows and depth `k` packed by `packA`.
+    static func packedACount(m: Int, k: Int) -> Int { fer_packed_gemm_packed_a_count(m, k) }
+
+    /// Packs `op(A)` (`[m x k]`; a transposed A must be plain) into
+    /// `packed` (64-byte aligned, `packedACount` floats) once, for several
+    /// products with the same left operand (`packedMultiply(packedA:)`).
+    /// Requires `hasPackedKernel`.
+    static func packA(
+        transposeA: Bool, m: Int, k: Int, a: UnsafePointer<Float>, aLayout: fer_matrix_layout,
+        into packed: UnsafeMutablePointer<Float>
+    ) {
+        precondition(hasPackedKernel, "GEMM.packA needs FERKit's AVX-512 kernel")
+        fer_packed_gemm_pack_a(transposeA ? 1 : 0, m, k, a, aLayout, packed)
+    }
+
+    /// `C = A op(B) + beta C` on this thread with `A` packed by `packA`.
+    static func packedMultiply(
+        packedA: UnsafePointer<Float>, transposeB: Bool, m: Int, n: Int, k: Int,
+        b: UnsafePointer<Float>, bLayout: fer_matrix_layout, beta: Float,
+        c: UnsafeMutablePointer<Float>, cLayout: fer_matrix_layout
+    ) {
+        precondition(!(transposeB && bLayout.isBlocked), "GEMM.packedMultiply: a transposed B must be a plain matrix")
+        ScratchPool.shared.withBuffer(count: fer_packed_gemm_scratch_count(m, k)) { scratch in
+            fer_packed_gemm_prepacked(transposeB ? 1 : 0, m, n, k, packedA, b, bLayout, beta, c, cLayout, scratch)
+        }
+    }
+
     /// `C = op(A) op(B) + beta C` with FERKit's packed kernel and operands in
     /// any `fer_matrix_layout` (a transposed operand must be plain, blocks
     /// hold at least 16 columns), split across the workers by rows of `C`
