@@ -451,30 +451,9 @@ extension Tensor {
                 worker, block, position, parallelGEMM in
                 let target = worker == 0 ? dw : partials + (worker - 1) * weightCount
                 for group in 0..<geometry.groups {
-                    let (upstream, layout) = block.outputMatrix(dy, group: group, copyingIn: true)
-                    // dY is the left operand of every slice's product: packed once when there are several.
-                    let packsUpstreamOnce = !parallelGEMM && GEMM.hasPackedKernel && rows > block.rowsPerSlice
-                    let packedCount = packsUpstreamOnce ? GEMM.packedACount(m: groupOut, k: block.width) : 0
-                    ScratchPool.shared.withBuffer(count: packedCount) { packedUpstream in
-                        if packsUpstreamOnce {
-                            GEMM.packA(transposeA: false, m: groupOut, k: block.width, a: upstream, aLayout: layout,
-                                       into: packedUpstream)
-                        }
-                        for slice in block.columnRowSlices {
-                            let columns = block.inputColumns(x, group: group, rows: slice)
-                            let c = target + group * groupOut * rows + slice.lowerBound, beta: Float = position == 0 ? 0 : 1
-                            if packsUpstreamOnce {
-                                GEMM.packedMultiply(
-                                    packedA: packedUpstream, transposeB: true, m: groupOut, n: slice.count,
-                                    k: block.width, b: columns, bLayout: .plain(block.width), beta: beta, c: c,
-                                    cLayout: .plain(rows))
-                            } else {
-                                gemm(parallel: parallelGEMM, transposeB: true, m: groupOut, n: slice.count,
-                                     k: block.width, a: upstream, aLayout: layout, b: columns,
-                                     bLayout: .plain(block.width), beta: beta, c: c, cLayout: .plain(rows))
-                            }
-                        }
-                    }
+                    addWeightGradientProducts(
+                        of: block, group: group, dy: dy, x: x, beta: position == 0 ? 0 : 1, parallelGEMM: parallelGEMM,
+                        into: target + group * groupOut * rows)
                 }
             }
             guard workers > 1 else { return }
@@ -486,6 +465,39 @@ extension Tensor {
             }
         }
         return withExtendedLifetime((outputGradient, input)) { weightGradient }
+    }
+
+    /// `target = dY · columnsᵀ + beta · target` for group `group` of `block`
+    /// (`target`: the group's `[O/groups, C/groups * KH * KW]` rows of `dW`),
+    /// one slice of column rows at a time. `dY`, the left operand of every
+    /// slice's product, is packed once when there are several slices.
+    private static func addWeightGradientProducts(
+        of block: SampleBlock, group: Int, dy: UnsafeMutablePointer<Float>, x: UnsafeMutablePointer<Float>,
+        beta: Float, parallelGEMM: Bool, into target: UnsafeMutablePointer<Float>
+    ) {
+        let rows = block.geometry.columnRows, groupOut = block.geometry.groupOutputChannels
+        let (upstream, layout) = block.outputMatrix(dy, group: group, copyingIn: true)
+        let packsUpstreamOnce = !parallelGEMM && GEMM.hasPackedKernel && rows > block.rowsPerSlice
+        ScratchPool.shared.withBuffer(count: packsUpstreamOnce ? GEMM.packedACount(m: groupOut, k: block.width) : 0) {
+            packedUpstream in
+            if packsUpstreamOnce {
+                GEMM.packA(transposeA: false, m: groupOut, k: block.width, a: upstream, aLayout: layout,
+                           into: packedUpstream)
+            }
+            for slice in block.columnRowSlices {
+                let columns = block.inputColumns(x, group: group, rows: slice)
+                if packsUpstreamOnce {
+                    GEMM.packedMultiply(
+                        packedA: packedUpstream, transposeB: true, m: groupOut, n: slice.count, k: block.width,
+                        b: columns, bLayout: .plain(block.width), beta: beta, c: target + slice.lowerBound,
+                        cLayout: .plain(rows))
+                } else {
+                    gemm(parallel: parallelGEMM, transposeB: true, m: groupOut, n: slice.count, k: block.width,
+                         a: upstream, aLayout: layout, b: columns, bLayout: .plain(block.width), beta: beta,
+                         c: target + slice.lowerBound, cLayout: .plain(rows))
+                }
+            }
+        }
     }
 
     /// The weight gradient computed transposed, one sample per block: each
