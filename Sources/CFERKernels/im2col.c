@@ -235,6 +235,17 @@ FER_GATHER_TARGET static void lower_rows_stride2_avx512(const float *plane, fer_
     stride2_range(g, kw, &lo, &hi);
     stride2_masks masks;
     stride2_masks_init(lo, hi, g.out_width, &masks);
+    if (masks.vectors == 1) {
+        /* Rows of one vector (outputs at most 16 wide): masks kept in registers (1.25x). */
+        const __mmask16 first = masks.first[0], second = masks.second[0], store = masks.store[0];
+        for (long oh = 0; oh < g.out_height; ++oh) {
+            const float *source = stride2_source(plane, g, kh, kw, oh);
+            const __m512 a = source ? _mm512_maskz_loadu_ps(first, source) : _mm512_setzero_ps();
+            const __m512 b = source ? _mm512_maskz_loadu_ps(second, source + 16) : _mm512_setzero_ps();
+            _mm512_mask_storeu_ps(destination + oh * g.out_width, store, _mm512_permutex2var_ps(a, even, b));
+        }
+        return;
+    }
     for (long oh = 0; oh < g.out_height; ++oh) {
         float *line = destination + oh * g.out_width;
         const float *source = stride2_source(plane, g, kh, kw, oh);
@@ -340,6 +351,20 @@ FER_GATHER_TARGET static void scatter_add_rows_stride2_avx512(const float *row, 
     stride2_masks masks;
     stride2_masks_init(lo, hi, g.out_width, &masks);
     const long first_vector = lo / 16, end_vector = (hi + 15) / 16;
+    if (masks.vectors == 1) {
+        /* Rows of one vector: masks kept in registers. */
+        const __mmask16 low = masks.first[0], high = masks.second[0], lanes = masks.store[0];
+        for (long oh = 0; oh < g.out_height; ++oh) {
+            float *target = (float *)stride2_source(plane, g, kh, kw, oh);
+            if (!target) continue;
+            const __m512 values = _mm512_maskz_loadu_ps(lanes, row + oh * g.out_width);
+            _mm512_mask_storeu_ps(target, low, _mm512_add_ps(_mm512_maskz_loadu_ps(low, target),
+                                                             _mm512_permutexvar_ps(low_half, values)));
+            _mm512_mask_storeu_ps(target + 16, high, _mm512_add_ps(_mm512_maskz_loadu_ps(high, target + 16),
+                                                                   _mm512_permutexvar_ps(high_half, values)));
+        }
+        return;
+    }
     for (long oh = 0; oh < g.out_height; ++oh) {
         float *target = (float *)stride2_source(plane, g, kh, kw, oh);
         if (!target) continue;
