@@ -31,6 +31,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Only the convolutions whose names start with one of these comma-separated prefixes (--suite kernels), e.g. conv1,layer2.")
     var convolutions: String?
 
+    @Option(help: "Times to run the whole selection (--suite kernels); above 1, each pass reports its medians and the range of its fraction of sgemm.")
+    var rounds = 1
+
     @Option(help: "Images to load (--suite data).")
     var images = 2048
 
@@ -74,6 +77,7 @@ struct BenchCommand: ParsableCommand {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         guard size >= 32 else { throw ValidationError("--size must be at least 32") }
         guard images >= 1 else { throw ValidationError("--images must be at least 1") }
+        guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1, got \(rounds)") }
         guard batch ?? 1 >= 1, steps >= 1, warmup >= 0, classes >= 2, epochs >= 1, samples >= 1 else {
             throw ValidationError("--batch, --steps, --epochs and --samples must be at least 1, --warmup at least 0, --classes at least 2")
         }
@@ -86,7 +90,9 @@ struct BenchCommand: ParsableCommand {
         if let threads { Parallel.threadCount = threads }
         switch suite {
         case .kernels:
-            try KernelBenchmark(json: json, nameFilter: convolutions.map { $0.split(separator: ",").map(String.init) }).run()
+            try KernelBenchmark(
+                json: json, nameFilter: convolutions.map { $0.split(separator: ",").map(String.init) }, rounds: rounds
+            ).run()
         case .models:
             ModelBenchmark(
                 architectures: models.split(separator: ",").compactMap { Architecture(rawValue: String($0)) },

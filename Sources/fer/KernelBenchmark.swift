@@ -25,6 +25,8 @@ struct KernelBenchmark {
     var imageSize = 100
     /// Minimum measured time per entry; the median of the repetitions is reported.
     var minimumSeconds = 0.5
+    /// How many times the whole selection is timed (medians and ranges reported when more than one).
+    var rounds = 1
 
     /// ResNet18's distinct convolutions for `batch` images of `imageSize` pixels.
     var convolutions: [Convolution] {
@@ -46,9 +48,19 @@ struct KernelBenchmark {
         return result
     }
 
+    /// One timing of a convolution pass.
+    struct Measurement {
+        var gflops: Double
+        var fractionOfSGEMM: Double
+        var sgemmGFLOPS: Double
+        var seconds: Double
+    }
+
     /// Each convolution pass is compared with an sgemm measured just before
     /// it, so that slow changes in the machine's speed (other tenants of a
-    /// virtual machine, clock changes) do not skew the ratios.
+    /// virtual machine, clock changes) do not skew the ratios. With more
+    /// than one round, the whole selection is timed `rounds` times and each
+    /// pass reports its medians and the range of its fraction of sgemm.
     func run() throws {
         let selected = convolutions.filter { convolution in
             nameFilter.map { parts in parts.contains { convolution.name.hasPrefix($0) } } ?? true
@@ -61,37 +73,76 @@ struct KernelBenchmark {
             ("name", .text("sgemm_1024")), ("pass", .text("gemm")), ("gflops", .number(sgemm)),
             ("fraction_of_sgemm", .number(1)),
         ], header: true)
-        var generator = RandomGenerator(seed: 0)
-        for convolution in selected {
-            let x = Tensor.randomNormal(convolution.input, using: &generator)
-            let w = Tensor.randomNormal(convolution.weight, using: &generator)
-            let y = Tensor.conv2d(x, weight: w, options: convolution.options)
-            let dy = Tensor.randomNormal(y.shape, using: &generator)
-            let flops = 2.0 * Double(y.count) * Double(convolution.weight.dropFirst().reduce(1, *))
-            for pass in Pass.allCases {
-                let sgemm = measureSGEMM(size: 1024, minimumSeconds: 0.2)
-                let seconds = medianSeconds {
-                    switch pass {
-                    case .forward:
-                        _ = Tensor.conv2d(x, weight: w, options: convolution.options)
-                    case .inputGradient:
-                        _ = Tensor.conv2dBackwardInput(dy, weight: w, inputShape: x.shape, options: convolution.options)
-                    case .weightGradient:
-                        _ = Tensor.conv2dBackwardWeight(dy, input: x, weightShape: w.shape, options: convolution.options)
-                    }
+        var measurements = [[Measurement]](repeating: [], count: selected.count * Pass.allCases.count)
+        for round in 0..<rounds {
+            if rounds > 1 { FileHandle.standardError.write(Data("round \(round + 1) of \(rounds)\n".utf8)) }
+            var generator = RandomGenerator(seed: 0)
+            for (index, convolution) in selected.enumerated() {
+                let x = Tensor.randomNormal(convolution.input, using: &generator)
+                let w = Tensor.randomNormal(convolution.weight, using: &generator)
+                let dy = Tensor.randomNormal(
+                    Tensor.conv2d(x, weight: w, options: convolution.options).shape, using: &generator)
+                for (passIndex, pass) in Pass.allCases.enumerated() {
+                    let measurement = measure(pass, of: convolution, x: x, weight: w, outputGradient: dy)
+                    measurements[index * Pass.allCases.count + passIndex].append(measurement)
+                    if rounds == 1 { emit(measurement, of: convolution, pass: pass, range: nil) }
                 }
-                let gflops = flops / seconds / 1e9
-                emit([
-                    ("name", .text(convolution.name)), ("pass", .text(pass.rawValue)),
-                    ("gflops", .number(gflops)), ("fraction_of_sgemm", .number(gflops / sgemm)),
-                    ("sgemm_gflops", .number(sgemm)),
-                    ("milliseconds", .number(seconds * 1000)),
-                    ("input", .text(convolution.input.map(String.init).joined(separator: "x"))),
-                    ("weight", .text(convolution.weight.map(String.init).joined(separator: "x"))),
-                    ("stride", .number(Double(convolution.options.stride.height))),
-                ])
             }
         }
+        guard rounds > 1 else { return }
+        for (index, convolution) in selected.enumerated() {
+            for (passIndex, pass) in Pass.allCases.enumerated() {
+                let all = measurements[index * Pass.allCases.count + passIndex]
+                let median = Measurement(
+                    gflops: Self.median(all.map(\.gflops)), fractionOfSGEMM: Self.median(all.map(\.fractionOfSGEMM)),
+                    sgemmGFLOPS: Self.median(all.map(\.sgemmGFLOPS)), seconds: Self.median(all.map(\.seconds)))
+                let fractions = all.map(\.fractionOfSGEMM)
+                emit(median, of: convolution, pass: pass, range: fractions.min()!...fractions.max()!)
+            }
+        }
+    }
+
+    /// Times `pass` of `convolution` after an sgemm of its own.
+    func measure(_ pass: Pass, of convolution: Convolution, x: Tensor, weight w: Tensor, outputGradient dy: Tensor)
+        -> Measurement
+    {
+        let flops = 2.0 * Double(dy.count) * Double(convolution.weight.dropFirst().reduce(1, *))
+        let sgemm = measureSGEMM(size: 1024, minimumSeconds: 0.2)
+        let seconds = medianSeconds {
+            switch pass {
+            case .forward:
+                _ = Tensor.conv2d(x, weight: w, options: convolution.options)
+            case .inputGradient:
+                _ = Tensor.conv2dBackwardInput(dy, weight: w, inputShape: x.shape, options: convolution.options)
+            case .weightGradient:
+                _ = Tensor.conv2dBackwardWeight(dy, input: x, weightShape: w.shape, options: convolution.options)
+            }
+        }
+        let gflops = flops / seconds / 1e9
+        return Measurement(gflops: gflops, fractionOfSGEMM: gflops / sgemm, sgemmGFLOPS: sgemm, seconds: seconds)
+    }
+
+    /// One line for a pass: a single measurement, or medians over rounds whose fractions of sgemm span `range`.
+    private func emit(_ measurement: Measurement, of convolution: Convolution, pass: Pass, range: ClosedRange<Double>?) {
+        var fields: [(String, Value)] = [
+            ("name", .text(convolution.name)), ("pass", .text(pass.rawValue)),
+            ("gflops", .number(measurement.gflops)), ("fraction_of_sgemm", .number(measurement.fractionOfSGEMM)),
+            ("sgemm_gflops", .number(measurement.sgemmGFLOPS)),
+            ("milliseconds", .number(measurement.seconds * 1000)),
+            ("input", .text(convolution.input.map(String.init).joined(separator: "x"))),
+            ("weight", .text(convolution.weight.map(String.init).joined(separator: "x"))),
+            ("stride", .number(Double(convolution.options.stride.height))),
+        ]
+        if let range {
+            fields += [("rounds", .number(Double(rounds))), ("fraction_of_sgemm_min", .number(range.lowerBound)),
+                       ("fraction_of_sgemm_max", .number(range.upperBound))]
+        }
+        emit(fields)
+    }
+
+    private static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted(), middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
 
     /// GFLOP/s of a square sgemm split over FERKit's workers.
@@ -141,7 +192,8 @@ struct KernelBenchmark {
         if header {
             print("BLAS kernel \(BLASRuntime.report.activeCore), \(Parallel.threadCount) threads, ResNet18 convolutions at \(imageSize)x\(imageSize), batch \(batch)")
             print(pad("name", 24) + pad("pass", 17) + pad("GFLOP/s", 10, right: true) + pad("of sgemm", 10, right: true)
-                  + pad("ms", 10, right: true) + pad("sgemm", 10, right: true))
+                  + pad("ms", 10, right: true) + pad("sgemm", 10, right: true)
+                  + (rounds > 1 ? pad("range over \(rounds) rounds", 26, right: true) : ""))
         }
         let lookup = Dictionary(fields, uniquingKeysWith: { first, _ in first })
         func text(_ key: String) -> String {
@@ -152,8 +204,13 @@ struct KernelBenchmark {
             }
         }
         let fraction: String = if case .number(let value) = lookup["fraction_of_sgemm"] { String(format: "%.0f%%", value * 100) } else { "" }
+        var range = ""
+        if case .number(let low) = lookup["fraction_of_sgemm_min"], case .number(let high) = lookup["fraction_of_sgemm_max"] {
+            range = String(format: "%.0f-%.0f%%", low * 100, high * 100)
+        }
         print(pad(text("name"), 24) + pad(text("pass"), 17) + pad(text("gflops"), 10, right: true)
-              + pad(fraction, 10, right: true) + pad(text("milliseconds"), 10, right: true) + pad(text("sgemm_gflops"), 10, right: true))
+              + pad(fraction, 10, right: true) + pad(text("milliseconds"), 10, right: true) + pad(text("sgemm_gflops"), 10, right: true)
+              + pad(range, range.isEmpty ? 0 : 26, right: true))
     }
 
     private func pad(_ text: String, _ width: Int, right: Bool = false) -> String {

@@ -148,6 +148,26 @@ import Testing
         #expect(unknown.status != 0 && unknown.errors.contains("layer9") && unknown.errors.contains("layer4.0.downsample.0"))
     }
 
+    @Test func kernelBenchOverRoundsReportsMediansAndTheRangeOfEachPass() throws {
+        let result = try FERTool.run(
+            ["bench", "--suite", "kernels", "--convolutions", "layer4.0.downsample", "--rounds", "2", "--json"])
+        #expect(result.status == 0, "\(result.errors.suffix(1000))")
+        #expect(result.errors.contains("round 2 of 2"))
+        let passes = try result.output.split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }.dropFirst()
+        #expect(passes.map { $0["pass"] as? String } == ["forward", "input_gradient", "weight_gradient"])
+        for pass in passes {
+            let low = try #require(pass["fraction_of_sgemm_min"] as? Double)
+            let median = try #require(pass["fraction_of_sgemm"] as? Double)
+            let high = try #require(pass["fraction_of_sgemm_max"] as? Double)
+            #expect(pass["rounds"] as? Double == 2 && 0 < low && low <= median && median <= high, "\(pass)")
+        }
+
+        let none = try FERTool.run(["bench", "--suite", "kernels", "--rounds", "0"])
+        #expect(none.status != 0 && none.errors.contains("--rounds"))
+    }
+
     @Test func aCorruptCheckpointIsAnErrorNamingTheFileNotACrash() throws {
         let directory = try FERTool.temporaryDirectory("corrupt")
         let checkpoint = directory.appendingPathComponent("model.safetensors")
