@@ -217,6 +217,26 @@ static inline void stride2_range(fer_window_geometry g, long kw, long *lo, long 
     fer_valid_range(kw * g.dilation_width - g.pad_width, 2, g.in_width, g.out_width, lo, hi);
 }
 
+/* Outputs ow ..< ow + 16 of a stride-2 row, the even elements of
+   source[0 ..< 32] under the masks of their two halves. */
+FER_GATHER_TARGET static inline __m512 even_elements(const float *source, __mmask16 first, __mmask16 second) {
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    return _mm512_permutex2var_ps(_mm512_maskz_loadu_ps(first, source), even,
+                                  _mm512_maskz_loadu_ps(second, source + 16));
+}
+
+/* The adjoint of even_elements: adds `values` to the even elements of
+   target[0 ..< 32] under the same masks. */
+FER_GATHER_TARGET static inline void add_to_even_elements(float *target, __m512 values, __mmask16 first,
+                                                          __mmask16 second) {
+    const __m512i low_half = _mm512_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
+    const __m512i high_half = _mm512_setr_epi32(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15);
+    _mm512_mask_storeu_ps(target, first, _mm512_add_ps(_mm512_maskz_loadu_ps(first, target),
+                                                       _mm512_permutexvar_ps(low_half, values)));
+    _mm512_mask_storeu_ps(target + 16, second, _mm512_add_ps(_mm512_maskz_loadu_ps(second, target + 16),
+                                                             _mm512_permutexvar_ps(high_half, values)));
+}
+
 /* Whether a plan's rows take the stride-2 kernels below: rows of more than
    half a vector (on narrower planes, whole-plane gathers do more per
    instruction) and at most STRIDE2_MAX_VECTORS vectors. */
@@ -230,7 +250,6 @@ static int lowers_stride2(const plan_header *plan, fer_window_geometry g) {
    masked off, never read. */
 FER_GATHER_TARGET static void lower_rows_stride2_avx512(const float *plane, fer_window_geometry g, long kh, long kw,
                                                         float *destination) {
-    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     long lo, hi;
     stride2_range(g, kw, &lo, &hi);
     stride2_masks masks;
@@ -240,9 +259,8 @@ FER_GATHER_TARGET static void lower_rows_stride2_avx512(const float *plane, fer_
         const __mmask16 first = masks.first[0], second = masks.second[0], store = masks.store[0];
         for (long oh = 0; oh < g.out_height; ++oh) {
             const float *source = stride2_source(plane, g, kh, kw, oh);
-            const __m512 a = source ? _mm512_maskz_loadu_ps(first, source) : _mm512_setzero_ps();
-            const __m512 b = source ? _mm512_maskz_loadu_ps(second, source + 16) : _mm512_setzero_ps();
-            _mm512_mask_storeu_ps(destination + oh * g.out_width, store, _mm512_permutex2var_ps(a, even, b));
+            _mm512_mask_storeu_ps(destination + oh * g.out_width, store,
+                                  source ? even_elements(source, first, second) : _mm512_setzero_ps());
         }
         return;
     }
@@ -253,11 +271,9 @@ FER_GATHER_TARGET static void lower_rows_stride2_avx512(const float *plane, fer_
             for (long v = 0; v < masks.vectors; ++v) _mm512_mask_storeu_ps(line + 16 * v, masks.store[v], _mm512_setzero_ps());
             continue;
         }
-        for (long v = 0; v < masks.vectors; ++v) {
-            const __m512 a = _mm512_maskz_loadu_ps(masks.first[v], source + 32 * v);
-            const __m512 b = _mm512_maskz_loadu_ps(masks.second[v], source + 32 * v + 16);
-            _mm512_mask_storeu_ps(line + 16 * v, masks.store[v], _mm512_permutex2var_ps(a, even, b));
-        }
+        for (long v = 0; v < masks.vectors; ++v)
+            _mm512_mask_storeu_ps(line + 16 * v, masks.store[v],
+                                  even_elements(source + 32 * v, masks.first[v], masks.second[v]));
     }
 }
 
@@ -344,40 +360,28 @@ FER_GATHER_TARGET static void lower_stride2_avx512(const float *x, long first_ro
    even-lane masks. */
 FER_GATHER_TARGET static void scatter_add_rows_stride2_avx512(const float *row, fer_window_geometry g, long kh,
                                                               long kw, float *plane) {
-    const __m512i low_half = _mm512_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
-    const __m512i high_half = _mm512_setr_epi32(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15);
     long lo, hi;
     stride2_range(g, kw, &lo, &hi);
     stride2_masks masks;
     stride2_masks_init(lo, hi, g.out_width, &masks);
-    const long first_vector = lo / 16, end_vector = (hi + 15) / 16;
     if (masks.vectors == 1) {
         /* Rows of one vector: masks kept in registers. */
-        const __mmask16 low = masks.first[0], high = masks.second[0], lanes = masks.store[0];
+        const __mmask16 first = masks.first[0], second = masks.second[0], lanes = masks.store[0];
         for (long oh = 0; oh < g.out_height; ++oh) {
             float *target = (float *)stride2_source(plane, g, kh, kw, oh);
-            if (!target) continue;
-            const __m512 values = _mm512_maskz_loadu_ps(lanes, row + oh * g.out_width);
-            _mm512_mask_storeu_ps(target, low, _mm512_add_ps(_mm512_maskz_loadu_ps(low, target),
-                                                             _mm512_permutexvar_ps(low_half, values)));
-            _mm512_mask_storeu_ps(target + 16, high, _mm512_add_ps(_mm512_maskz_loadu_ps(high, target + 16),
-                                                                   _mm512_permutexvar_ps(high_half, values)));
+            if (target)
+                add_to_even_elements(target, _mm512_maskz_loadu_ps(lanes, row + oh * g.out_width), first, second);
         }
         return;
     }
+    const long first_vector = lo / 16, end_vector = (hi + 15) / 16;
     for (long oh = 0; oh < g.out_height; ++oh) {
         float *target = (float *)stride2_source(plane, g, kh, kw, oh);
         if (!target) continue;
         const float *line = row + oh * g.out_width;
-        for (long v = first_vector; v < end_vector; ++v) {
-            const __m512 values = _mm512_maskz_loadu_ps(masks.store[v], line + 16 * v);
-            float *first = target + 32 * v, *second = first + 16;
-            _mm512_mask_storeu_ps(first, masks.first[v], _mm512_add_ps(_mm512_maskz_loadu_ps(masks.first[v], first),
-                                                                       _mm512_permutexvar_ps(low_half, values)));
-            _mm512_mask_storeu_ps(second, masks.second[v],
-                                  _mm512_add_ps(_mm512_maskz_loadu_ps(masks.second[v], second),
-                                                _mm512_permutexvar_ps(high_half, values)));
-        }
+        for (long v = first_vector; v < end_vector; ++v)
+            add_to_even_elements(target + 32 * v, _mm512_maskz_loadu_ps(masks.store[v], line + 16 * v),
+                                 masks.first[v], masks.second[v]);
     }
 }
 

@@ -35,9 +35,12 @@ enum {
 
 int fer_packed_gemm_available(void) { return FER_HAS_PACKED_GEMM && fer_cpu_has_avx512(); }
 
+/* Rows of A packed in whole panels of MR. */
+static inline long padded_rows(long m) { return (m + MR - 1) / MR * MR; }
+
 long fer_packed_gemm_scratch_count(long m, long k) {
-    const long panels = (m + MR - 1) / MR, depth = fer_min(k, KC);
-    return (panels * MR * depth + 15) / 16 * 16 + depth * NR + 16;
+    const long depth = fer_min(k, KC);
+    return (padded_rows(m) * depth + 15) / 16 * 16 + depth * NR + 16;
 }
 
 /* Offset of column j within a row of `layout`. */
@@ -266,7 +269,12 @@ FER_AVX512 static void packed_gemm(int trans_a, int trans_b, long m, long n, lon
                                    fer_matrix_layout a_layout, const float *prepacked_a, const float *b,
                                    fer_matrix_layout b_layout, float beta, float *c, fer_matrix_layout c_layout,
                                    float *scratch) {
-    const long padded_m = (m + MR - 1) / MR * MR;
+    if (m <= 0 || n <= 0) return;
+    if (k <= 0) {
+        scale_matrix(c, c_layout, m, n, beta);
+        return;
+    }
+    const long padded_m = padded_rows(m);
     float *packed_a = (float *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
     float *packed_b = packed_a + (padded_m * fer_min(k, KC) + 15) / 16 * 16;
     if (beta != 0.0f && beta != 1.0f) scale_matrix(c, c_layout, m, n, beta);
@@ -317,21 +325,16 @@ void fer_packed_gemm_layouts(int trans_a, int trans_b, long m, long n, long k, c
                              const float *b, fer_matrix_layout b_layout, float beta, float *c,
                              fer_matrix_layout c_layout, float *scratch) {
 #if FER_HAS_PACKED_GEMM
-    if (m <= 0 || n <= 0) return;
-    if (k <= 0) {
-        scale_matrix(c, c_layout, m, n, beta);
-        return;
-    }
     packed_gemm(trans_a, trans_b, m, n, k, a, a_layout, NULL, b, b_layout, beta, c, c_layout, scratch);
 #endif
 }
 
-long fer_packed_gemm_packed_a_count(long m, long k) { return (m + MR - 1) / MR * MR * k; }
+long fer_packed_gemm_packed_a_count(long m, long k) { return padded_rows(m) * k; }
 
 void fer_packed_gemm_pack_a(int trans_a, long m, long k, const float *a, fer_matrix_layout a_layout, float *packed) {
 #if FER_HAS_PACKED_GEMM
-    const long padded_m = (m + MR - 1) / MR * MR;
-    for (long k0 = 0; k0 < k; k0 += KC) pack_a(trans_a, a, a_layout, m, k0, fer_min(KC, k - k0), packed + k0 * padded_m);
+    for (long k0 = 0; k0 < k; k0 += KC)
+        pack_a(trans_a, a, a_layout, m, k0, fer_min(KC, k - k0), packed + k0 * padded_rows(m));
 #endif
 }
 
@@ -339,11 +342,6 @@ void fer_packed_gemm_prepacked(int trans_b, long m, long n, long k, const float 
                                fer_matrix_layout b_layout, float beta, float *c, fer_matrix_layout c_layout,
                                float *scratch) {
 #if FER_HAS_PACKED_GEMM
-    if (m <= 0 || n <= 0) return;
-    if (k <= 0) {
-        scale_matrix(c, c_layout, m, n, beta);
-        return;
-    }
     const fer_matrix_layout unused = {0, 0, 0};
     packed_gemm(0, trans_b, m, n, k, NULL, unused, packed_a, b, b_layout, beta, c, c_layout, scratch);
 #endif

@@ -73,7 +73,9 @@ struct KernelBenchmark {
             ("name", .text("sgemm_1024")), ("pass", .text("gemm")), ("gflops", .number(sgemm)),
             ("fraction_of_sgemm", .number(1)),
         ], header: true)
-        var measurements = [[Measurement]](repeating: [], count: selected.count * Pass.allCases.count)
+        // measurements[convolution][pass]: one per round.
+        var measurements = [[[Measurement]]](
+            repeating: [[Measurement]](repeating: [], count: Pass.allCases.count), count: selected.count)
         for round in 0..<rounds {
             if rounds > 1 { FileHandle.standardError.write(Data("round \(round + 1) of \(rounds)\n".utf8)) }
             var generator = RandomGenerator(seed: 0)
@@ -84,7 +86,7 @@ struct KernelBenchmark {
                     Tensor.conv2d(x, weight: w, options: convolution.options).shape, using: &generator)
                 for (passIndex, pass) in Pass.allCases.enumerated() {
                     let measurement = measure(pass, of: convolution, x: x, weight: w, outputGradient: dy)
-                    measurements[index * Pass.allCases.count + passIndex].append(measurement)
+                    measurements[index][passIndex].append(measurement)
                     if rounds == 1 { emit(measurement, of: convolution, pass: pass, range: nil) }
                 }
             }
@@ -92,7 +94,7 @@ struct KernelBenchmark {
         guard rounds > 1 else { return }
         for (index, convolution) in selected.enumerated() {
             for (passIndex, pass) in Pass.allCases.enumerated() {
-                let all = measurements[index * Pass.allCases.count + passIndex]
+                let all = measurements[index][passIndex]
                 let median = Measurement(
                     gflops: Self.median(all.map(\.gflops)), fractionOfSGEMM: Self.median(all.map(\.fractionOfSGEMM)),
                     sgemmGFLOPS: Self.median(all.map(\.sgemmGFLOPS)), seconds: Self.median(all.map(\.seconds)))
@@ -140,6 +142,7 @@ struct KernelBenchmark {
         emit(fields)
     }
 
+    /// The middle value (the mean of the two middle ones for an even count).
     private static func median(_ values: [Double]) -> Double {
         let sorted = values.sorted(), middle = sorted.count / 2
         return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
@@ -166,7 +169,7 @@ struct KernelBenchmark {
             body()
             times.append(Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e9)
         }
-        return times.sorted()[times.count / 2]
+        return Self.median(times)
     }
 
     /// A JSON-line or table field value.

@@ -477,16 +477,10 @@ extension Tensor {
     ) {
         let rows = block.geometry.columnRows, groupOut = block.geometry.groupOutputChannels
         let (upstream, layout) = block.outputMatrix(dy, group: group, copyingIn: true)
-        let packsUpstreamOnce = !parallelGEMM && GEMM.hasPackedKernel && rows > block.rowsPerSlice
-        ScratchPool.shared.withBuffer(count: packsUpstreamOnce ? GEMM.packedACount(m: groupOut, k: block.width) : 0) {
-            packedUpstream in
-            if packsUpstreamOnce {
-                GEMM.packA(transposeA: false, m: groupOut, k: block.width, a: upstream, aLayout: layout,
-                           into: packedUpstream)
-            }
+        func multiplySlices(packedUpstream: UnsafePointer<Float>?) {
             for slice in block.columnRowSlices {
                 let columns = block.inputColumns(x, group: group, rows: slice)
-                if packsUpstreamOnce {
+                if let packedUpstream {
                     GEMM.packedMultiply(
                         packedA: packedUpstream, transposeB: true, m: groupOut, n: slice.count, k: block.width,
                         b: columns, bLayout: .plain(block.width), beta: beta, c: target + slice.lowerBound,
@@ -497,6 +491,13 @@ extension Tensor {
                          c: target + slice.lowerBound, cLayout: .plain(rows))
                 }
             }
+        }
+        guard !parallelGEMM && GEMM.hasPackedKernel && rows > block.rowsPerSlice else {
+            return multiplySlices(packedUpstream: nil)
+        }
+        ScratchPool.shared.withBuffer(count: GEMM.packedACount(m: groupOut, k: block.width)) { packedUpstream in
+            GEMM.packA(transposeA: false, m: groupOut, k: block.width, a: upstream, aLayout: layout, into: packedUpstream)
+            multiplySlices(packedUpstream: packedUpstream)
         }
     }
 
