@@ -44,6 +44,10 @@ struct ConvolutionCase: CustomTestStringConvertible, Sendable {
         .init(input: [2, 8, 24, 24], weight: [64, 8, 3, 3], options: .init(padding: 1)),
         // A weight gradient whose column rows take several L2-sized slices: dY packed once for all of them:
         .init(input: [2, 256, 25, 25], weight: [8, 256, 3, 3], options: .init(padding: 1)),
+        // Input gradients as a forward convolution with the flipped kernel (stride 1): dilation, a rectangular
+        // kernel and unequal padding; then padding wider than the window, which keeps the col2im route:
+        .init(input: [2, 5, 9, 11], weight: [4, 5, 3, 5], options: .init(padding: Size2D(height: 2, width: 1), dilation: 2)),
+        .init(input: [1, 4, 6, 6], weight: [3, 4, 3, 3], options: .init(padding: 3)),
     ]
 
     @Test(arguments: cases) func forwardMatchesDirectLoops(_ c: ConvolutionCase) {
@@ -87,6 +91,36 @@ struct ConvolutionCase: CustomTestStringConvertible, Sendable {
         let upstream = randomTensor(y.shape, seed: 6)
         let dx = Tensor.conv2dBackwardInput(upstream, weight: w, inputShape: c.input, options: c.options)
         expectAdjoint(y, upstream, x, dx)
+    }
+
+    @Test func strideOneInputGradientsUseTheFlippedKernel() {
+        func route(_ input: [Int], _ weight: [Int], _ options: ConvolutionOptions) -> ConvolutionOptions? {
+            ConvolutionGeometry(inputShape: input, weightShape: weight, options: options).inputGradientConvolution
+        }
+        #expect(route([2, 64, 25, 25], [64, 64, 3, 3], .init(padding: 1)) == .init(padding: 1))
+        #expect(route([2, 5, 9, 11], [4, 5, 3, 5], .init(padding: Size2D(height: 2, width: 1), dilation: 2))
+            == .init(padding: Size2D(height: 2, width: 7), dilation: 2))
+        #expect(route([2, 64, 25, 25], [128, 64, 3, 3], .init(stride: 2, padding: 1)) == nil)  // strided
+        #expect(route([2, 16, 25, 25], [32, 16, 3, 3], .init(padding: 1)) == nil)  // larger columns
+        #expect(route([1, 4, 6, 6], [3, 4, 3, 3], .init(padding: 3)) == nil)  // padding beyond the window
+        #expect(route([1, 4, 6, 6], [3, 4, 1, 1], .init()) == nil)  // pointwise: dY is already the columns
+    }
+
+    @Test func flippedAdjointKernelSwapsChannelsAndReversesTaps() {
+        let w = randomTensor([4, 3, 2, 3], seed: 31)
+        let flipped = Tensor.flippedAdjointKernel(w, groups: 2)
+        #expect(flipped.shape == [6, 2, 2, 3])
+        for group in 0..<2 {
+            for o in 0..<2 {
+                for c in 0..<3 {
+                    for kh in 0..<2 {
+                        for kw in 0..<3 {
+                            #expect(flipped[group * 3 + c, o, kh, kw] == w[group * 2 + o, c, 1 - kh, 2 - kw])
+                        }
+                    }
+                }
+            }
+        }
     }
 
     @Test(arguments: cases) func weightGradientIsTheAdjoint(_ c: ConvolutionCase) {

@@ -383,6 +383,9 @@ extension Tensor {
         precondition(
             outputGradient.shape == geometry.outputShape,
             "conv2dBackwardInput: output gradient \(outputGradient.shape) does not match output shape \(geometry.outputShape)")
+        if let adjoint = geometry.inputGradientConvolution {
+            return conv2d(outputGradient, weight: flippedAdjointKernel(weight, groups: geometry.groups), options: adjoint)
+        }
         let inputGradient = Tensor.empty(inputShape)
         let dy = outputGradient.storage.base, w = weight.storage.base, dx = inputGradient.storage.base
         if geometry.isDepthwise {
