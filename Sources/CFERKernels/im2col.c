@@ -408,7 +408,44 @@ FER_GATHER_TARGET static void double_plane_avx512(const float *row, fer_window_g
         }
     }
 }
+
+#define FER_AVX2_TARGET __attribute__((target("avx2")))
+
+/* target[2 * ow] += line[ow] for ow in [lo, hi), where target[t] lies in
+   the row for t < room: 8 values spread to the even lanes of two vectors
+   (the odd lanes add zero) while all 16 lie in the row, then one at a
+   time. For CPUs without AVX-512, whose compilers keep this loop scalar
+   (the stem's col2im in a C harness: 129 -> 91 us per sample). */
+FER_AVX2_TARGET static inline void add_to_even_elements_avx2(float *target, const float *line, long lo, long hi,
+                                                             long room) {
+    const __m256 zero = _mm256_setzero_ps();
+    long ow = lo;
+    for (; ow + 8 <= hi && 2 * ow + 16 <= room; ow += 8) {
+        const __m256 values = _mm256_loadu_ps(line + ow);
+        const __m256 low = _mm256_unpacklo_ps(values, zero), high = _mm256_unpackhi_ps(values, zero);
+        float *t = target + 2 * ow;
+        _mm256_storeu_ps(t, _mm256_add_ps(_mm256_loadu_ps(t), _mm256_permute2f128_ps(low, high, 0x20)));
+        _mm256_storeu_ps(t + 8, _mm256_add_ps(_mm256_loadu_ps(t + 8), _mm256_permute2f128_ps(low, high, 0x31)));
+    }
+    for (; ow < hi; ++ow) target[2 * ow] += line[ow];
+}
 #endif
+
+/* Whether stride-2 col2im rows take the AVX2 helper above. */
+static int adds_even_elements_by_avx2(void) {
+#if FER_HAS_GATHER_KERNEL
+    return fer_cpu_has_avx2_fma() && !fer_cpu_has_avx512();
+#else
+    return 0;
+#endif
+}
+
+/* The AVX2 helper behind a plain entry point (called only where adds_even_elements_by_avx2()). */
+static void add_to_even_elements_by_avx2(float *target, const float *line, long lo, long hi, long room) {
+#if FER_HAS_GATHER_KERNEL
+    add_to_even_elements_avx2(target, line, lo, hi, room);
+#endif
+}
 
 FER_HOT FER_INLINE_COPIES void fer_im2col(const float *x, long first_row, long rows, fer_window_geometry g,
                                           const void *lowering_plan, float *col, long ldcol) {
@@ -467,6 +504,7 @@ FER_HOT void fer_col2im(const float *col, long ldcol, long first_row, long rows,
     const int doubles = halves_plane(g) && fer_cpu_has_avx512();
     const int halves = lowers_stride2(plan, g);
 #endif
+    const int even_by_avx2 = adds_even_elements_by_avx2();
     for (long r = first_row; r < first_row + rows; ++r) {
         const long tap = r % taps;
         float *plane = x + (r / taps) * in_plane;
@@ -507,6 +545,8 @@ FER_HOT void fer_col2im(const float *col, long ldcol, long first_row, long rows,
             float *target = plane + ih * g.in_width + column_offset;
             if (g.stride_width == 1) {
                 for (long ow = lo; ow < hi; ++ow) target[ow] += line[ow];
+            } else if (g.stride_width == 2 && even_by_avx2) {
+                add_to_even_elements_by_avx2(target, line, lo, hi, g.in_width - column_offset);
             } else if (g.stride_width == 2) {
                 for (long ow = lo; ow < hi; ++ow) target[2 * ow] += line[ow];
             } else {

@@ -12,11 +12,12 @@
 //
 // Every element of C is the sum over k in the same order whatever m, n and
 // the position of its row or column: products are batch invariant.
+//
+// CPUs with AVX2 but no AVX-512 run the same design with 8-float vectors
+// (packed_gemm_avx2.c); the public functions below pick one at run time.
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
-#include "dispatch.h"
-#include "fer_kernels.h"
+#include "packed_gemm_shared.h"
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
@@ -29,48 +30,43 @@
 enum {
     MR = 8,          /* rows of C per broadcast micro-tile */
     NR = 48,         /* columns of C per broadcast micro-tile (three vectors) */
-    KC = 256,        /* depth of one packed block */
+    KC = FER_PACKED_KC, /* depth of one packed block */
     PREFETCH = 128,  /* floats ahead along a row that transposing packs prefetch */
 };
 
-int fer_packed_gemm_available(void) { return FER_HAS_PACKED_GEMM && fer_cpu_has_avx512(); }
+/* Which kernel the public functions run: AVX-512 where the CPU has it, else AVX2+FMA, else none. */
+enum { KERNEL_NONE = 0, KERNEL_AVX512 = 1, KERNEL_AVX2 = 2 };
+
+static int kernel_in_use(void) {
+    if (FER_HAS_PACKED_GEMM && fer_cpu_has_avx512()) return KERNEL_AVX512;
+    if (FER_HAS_AVX2_PACKED_GEMM && fer_cpu_has_avx2_fma()) return KERNEL_AVX2;
+    return KERNEL_NONE;
+}
+
+int fer_packed_gemm_available(void) { return kernel_in_use() != KERNEL_NONE; }
+
+const char *fer_packed_gemm_kernel_name(void) {
+    switch (kernel_in_use()) {
+    case KERNEL_AVX512: return "AVX-512 8x48";
+    case KERNEL_AVX2: return "AVX2 6x16";
+    default: return "none";
+    }
+}
+
+long fer_packed_gemm_panel_columns(void) { return kernel_in_use() == KERNEL_AVX2 ? 16 : NR; }
 
 /* Rows of A packed in whole panels of MR. */
 static inline long padded_rows(long m) { return (m + MR - 1) / MR * MR; }
 
 long fer_packed_gemm_scratch_count(long m, long k) {
+#if FER_HAS_AVX2_PACKED_GEMM
+    if (kernel_in_use() == KERNEL_AVX2) return fer_avx2_gemm_scratch_count(m, k);
+#endif
     const long depth = fer_min(k, KC);
     return (padded_rows(m) * depth + 15) / 16 * 16 + depth * NR + 16;
 }
 
-/* Offset of column j within a row of `layout`. */
-static inline long column_offset(fer_matrix_layout layout, long j) {
-    return layout.block ? (j / layout.block) * layout.block_stride + j % layout.block : j;
-}
-
-/* How many columns from j on (at most `limit`) are contiguous in memory. */
-static inline long column_run(fer_matrix_layout layout, long j, long limit) {
-    return layout.block ? fer_min(limit, layout.block - j % layout.block) : limit;
-}
-
 #if FER_HAS_PACKED_GEMM
-
-/* C[rows x columns] = beta * C (beta 0 writes zeros without reading C). */
-static void scale_matrix(float *c, fer_matrix_layout layout, long rows, long columns, float beta) {
-    for (long i = 0; i < rows; ++i) {
-        float *line = c + i * layout.ld;
-        for (long j = 0; j < columns;) {
-            const long run = column_run(layout, j, columns - j);
-            float *x = line + column_offset(layout, j);
-            if (beta == 0.0f) {
-                memset(x, 0, (size_t)run * sizeof(float));
-            } else {
-                for (long t = 0; t < run; ++t) x[t] *= beta;
-            }
-            j += run;
-        }
-    }
-}
 
 /* Where the 16 lanes of a vector of columns live within a row: the lanes of
    `low_mask` at row + low + lane, those of `high_mask` (past a block
@@ -321,30 +317,60 @@ FER_AVX512 static void packed_gemm(int trans_a, int trans_b, long m, long n, lon
 
 #endif
 
+/* The product on the kernel in use (nothing without one); `prepacked_a` NULL packs A. */
+static void multiply(int trans_a, int trans_b, long m, long n, long k, const float *a, fer_matrix_layout a_layout,
+                     const float *prepacked_a, const float *b, fer_matrix_layout b_layout, float beta, float *c,
+                     fer_matrix_layout c_layout, float *scratch) {
+    switch (kernel_in_use()) {
+#if FER_HAS_PACKED_GEMM
+    case KERNEL_AVX512:
+        packed_gemm(trans_a, trans_b, m, n, k, a, a_layout, prepacked_a, b, b_layout, beta, c, c_layout, scratch);
+        break;
+#endif
+#if FER_HAS_AVX2_PACKED_GEMM
+    case KERNEL_AVX2:
+        fer_avx2_gemm(trans_a, trans_b, m, n, k, a, a_layout, prepacked_a, b, b_layout, beta, c, c_layout, scratch);
+        break;
+#endif
+    default: break;
+    }
+}
+
 void fer_packed_gemm_layouts(int trans_a, int trans_b, long m, long n, long k, const float *a, fer_matrix_layout a_layout,
                              const float *b, fer_matrix_layout b_layout, float beta, float *c,
                              fer_matrix_layout c_layout, float *scratch) {
-#if FER_HAS_PACKED_GEMM
-    packed_gemm(trans_a, trans_b, m, n, k, a, a_layout, NULL, b, b_layout, beta, c, c_layout, scratch);
-#endif
+    multiply(trans_a, trans_b, m, n, k, a, a_layout, NULL, b, b_layout, beta, c, c_layout, scratch);
 }
 
-long fer_packed_gemm_packed_a_count(long m, long k) { return padded_rows(m) * k; }
+long fer_packed_gemm_packed_a_count(long m, long k) {
+#if FER_HAS_AVX2_PACKED_GEMM
+    if (kernel_in_use() == KERNEL_AVX2) return fer_avx2_gemm_packed_a_count(m, k);
+#endif
+    return padded_rows(m) * k;
+}
 
 void fer_packed_gemm_pack_a(int trans_a, long m, long k, const float *a, fer_matrix_layout a_layout, float *packed) {
+    switch (kernel_in_use()) {
 #if FER_HAS_PACKED_GEMM
-    for (long k0 = 0; k0 < k; k0 += KC)
-        pack_a(trans_a, a, a_layout, m, k0, fer_min(KC, k - k0), packed + k0 * padded_rows(m));
+    case KERNEL_AVX512:
+        for (long k0 = 0; k0 < k; k0 += KC)
+            pack_a(trans_a, a, a_layout, m, k0, fer_min(KC, k - k0), packed + k0 * padded_rows(m));
+        break;
 #endif
+#if FER_HAS_AVX2_PACKED_GEMM
+    case KERNEL_AVX2:
+        fer_avx2_gemm_pack_a(trans_a, m, k, a, a_layout, packed);
+        break;
+#endif
+    default: break;
+    }
 }
 
 void fer_packed_gemm_prepacked(int trans_b, long m, long n, long k, const float *packed_a, const float *b,
                                fer_matrix_layout b_layout, float beta, float *c, fer_matrix_layout c_layout,
                                float *scratch) {
-#if FER_HAS_PACKED_GEMM
     const fer_matrix_layout unused = {0, 0, 0};
-    packed_gemm(0, trans_b, m, n, k, NULL, unused, packed_a, b, b_layout, beta, c, c_layout, scratch);
-#endif
+    multiply(0, trans_b, m, n, k, NULL, unused, packed_a, b, b_layout, beta, c, c_layout, scratch);
 }
 
 void fer_packed_gemm(int trans_a, int trans_b, long m, long n, long k, const float *a, long lda, const float *b,

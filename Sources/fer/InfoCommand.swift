@@ -24,7 +24,7 @@ struct InfoCommand: ParsableCommand {
             ("openblas_coretype_env", blas.environmentCore.map {
                 blas.keptEnvironmentCore ? "\($0) (kept: FERKIT_KEEP_OPENBLAS_CORETYPE)" : $0
             } ?? "unset"),
-            ("convolution_gemm", GEMM.hasPackedKernel ? "FERKit packed AVX-512" : "OpenBLAS"),
+            ("convolution_gemm", GEMM.hasPackedKernel ? "FERKit packed \(GEMM.packedKernelName)" : "OpenBLAS"),
             ("blas_threads", "\(BLASRuntime.threadCount)"),
             ("ferkit_threads", "\(Parallel.threadCount)"),
             ("cpu_cores", "\(ProcessInfo.processInfo.activeProcessorCount)"),

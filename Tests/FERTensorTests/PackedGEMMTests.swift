@@ -3,7 +3,7 @@ import CFERKernels
 import Testing
 @testable import FERTensor
 
-/// FERKit's own AVX-512 GEMM kernel (`GEMM.Kernel.packed`) against OpenBLAS.
+/// FERKit's own AVX-512 or AVX2 GEMM kernel (`GEMM.Kernel.packed`, whichever this CPU runs) against OpenBLAS.
 @Suite struct PackedGEMMTests {
     /// `C = op(A) op(B) + beta C` with each kernel, from the same starting `C`.
     func products(
@@ -190,8 +190,10 @@ import Testing
         }
     }
 
-    @Test func theKernelIsUsedWhereTheCPUHasAVX512() {
+    @Test func theKernelIsUsedWhereTheCPUHasAVX512OrAVX2() {
         let disabled = ProcessInfo.processInfo.environment["FERKIT_PACKED_GEMM"] == "0"
-        #expect(GEMM.hasPackedKernel == (BLASRuntime.cpuHasAVX512 && !disabled))
+        #expect(GEMM.hasPackedKernel == ((BLASRuntime.cpuHasAVX512 || BLASRuntime.cpuHasAVX2FMA) && !disabled))
+        let name = BLASRuntime.cpuHasAVX512 ? "AVX-512 8x48" : BLASRuntime.cpuHasAVX2FMA ? "AVX2 6x16" : "none"
+        #expect(GEMM.packedKernelName == name)
     }
 }

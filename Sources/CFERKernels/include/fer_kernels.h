@@ -20,10 +20,15 @@ typedef struct {
     long out_height, out_width;
 } fer_window_geometry;
 
-/* ---- packed SGEMM (FERKit's own AVX-512 micro-kernel) ---- */
+/* ---- packed SGEMM (FERKit's own AVX-512 or AVX2 micro-kernels) ---- */
 
-/// 1 when fer_packed_gemm runs on this CPU (AVX-512F and VL); otherwise it does nothing.
+/// 1 when fer_packed_gemm runs on this CPU (AVX-512F and VL, or AVX2 and
+/// FMA); otherwise it does nothing.
 int fer_packed_gemm_available(void);
+/// The kernel fer_packed_gemm runs here: "AVX-512 8x48", "AVX2 6x16" or "none".
+const char *fer_packed_gemm_kernel_name(void);
+/// Columns of C per micro-tile panel of the kernel in use (48 or 16).
+long fer_packed_gemm_panel_columns(void);
 /// Floats of scratch fer_packed_gemm needs for products with `m` rows and depth `k`.
 long fer_packed_gemm_scratch_count(long m, long k);
 /// Row-major C[m x n] = op(A)[m x k] * op(B)[k x n] + beta * C on the calling

@@ -61,15 +61,16 @@ struct ConvolutionGeometry {
     }
 
     /// Whether the weight gradient is computed transposed (`columns · dYᵀ`,
-    /// then transposed) on FERKit's kernel: when a group has 32 to 192
-    /// output channels, the transposed product has at most 4 panels of
-    /// columns, so the kernel reads the column matrix in place instead of
+    /// then transposed) on FERKit's kernel: when a group has from 32 output
+    /// channels up to 4 panels of the kernel's columns (192 with AVX-512, 64
+    /// with AVX2), the kernel reads the column matrix in place instead of
     /// transposing it into packed panels, and only `dY` is transposed (in a C
     /// harness, the stem's product 80-89 -> 100 GFLOP/s, its 147 rows no
-    /// longer leaving vector lanes empty; layer1's slices 92 -> 105). Needs
+    /// longer leaving vector lanes empty; layer1's slices 92 -> 105; with
+    /// AVX2, the stem's 75 -> 88). Needs
     /// one sample per block, so that `dY` is a plain matrix.
     func weightGradientIsTransposed(samplesPerBlock: Int) -> Bool {
-        GEMM.hasPackedKernel && samplesPerBlock == 1 && (32...192).contains(groupOutputChannels)
+        GEMM.hasPackedKernel && samplesPerBlock == 1 && (32...4 * GEMM.packedPanelColumns).contains(groupOutputChannels)
     }
 
     /// Depthwise: one input channel per group (weight `[C*m, 1, KH, KW]`).

@@ -11,18 +11,24 @@ public enum GEMM {
     public enum Kernel: Sendable {
         /// OpenBLAS's `cblas_sgemm`.
         case openBLAS
-        /// FERKit's own AVX-512 kernel (`fer_packed_gemm`) where the CPU has
-        /// AVX-512 and the product is large enough, otherwise OpenBLAS. It
+        /// FERKit's own AVX-512 or AVX2 kernel (`fer_packed_gemm`) where the
+        /// CPU has one of them and the product is large enough, otherwise OpenBLAS. It
         /// packs less than OpenBLAS and is faster on the thin products of
         /// convolutions (K of 64 or 147, N of a few hundred).
         case packed
     }
 
     /// Whether `Kernel.packed` runs FERKit's kernel: the CPU has AVX-512F and
-    /// AVX-512VL, and `FERKIT_PACKED_GEMM` is not `0` (set it to `0` to
+    /// AVX-512VL, or AVX2 and FMA, and `FERKIT_PACKED_GEMM` is not `0` (set it to `0` to
     /// compare with OpenBLAS).
     public static let hasPackedKernel =
         fer_packed_gemm_available() != 0 && ProcessInfo.processInfo.environment["FERKIT_PACKED_GEMM"] != "0"
+
+    /// The packed kernel this CPU runs: `"AVX-512 8x48"`, `"AVX2 6x16"` or `"none"`.
+    public static var packedKernelName: String { String(cString: fer_packed_gemm_kernel_name()) }
+
+    /// Columns of `C` in one panel of the packed kernel's micro-tiles (48 with AVX-512, 16 with AVX2).
+    static let packedPanelColumns = fer_packed_gemm_panel_columns()
 
     /// One GEMM on the calling thread: call it from inside parallel workers.
     @inlinable
@@ -58,7 +64,7 @@ public enum GEMM {
     }
 
     /// Whether `Kernel.packed` runs FERKit's kernel for this shape: it pays
-    /// off once both sides of `C` span a few micro-tiles (8 x 48).
+    /// off once both sides of `C` span a few micro-tiles (8 x 48 or 6 x 16).
     @usableFromInline
     static func usesPackedKernel(m: Int, n: Int, k: Int) -> Bool {
         hasPackedKernel && m >= 32 && n >= 32 && k >= 16
@@ -144,7 +150,7 @@ extension GEMM {
         transposeA: Bool, m: Int, k: Int, a: UnsafePointer<Float>, aLayout: fer_matrix_layout,
         into packed: UnsafeMutablePointer<Float>
     ) {
-        precondition(hasPackedKernel, "GEMM.packA needs FERKit's AVX-512 kernel")
+        precondition(hasPackedKernel, "GEMM.packA needs FERKit's packed kernel")
         fer_packed_gemm_pack_a(transposeA ? 1 : 0, m, k, a, aLayout, packed)
     }
 
@@ -169,7 +175,7 @@ extension GEMM {
         a: UnsafePointer<Float>, aLayout: fer_matrix_layout, b: UnsafePointer<Float>, bLayout: fer_matrix_layout,
         beta: Float, c: UnsafeMutablePointer<Float>, cLayout: fer_matrix_layout
     ) {
-        precondition(hasPackedKernel, "GEMM.packedMultiply needs FERKit's AVX-512 kernel")
+        precondition(hasPackedKernel, "GEMM.packedMultiply needs FERKit's packed kernel")
         precondition(!(transposeA && aLayout.isBlocked) && !(transposeB && bLayout.isBlocked),
                      "GEMM.packedMultiply: a transposed operand must be a plain matrix")
         let workers = parallel ? workerCount(splitting: m, work: m * n * k) : 1
