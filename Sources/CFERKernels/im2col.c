@@ -148,6 +148,20 @@ FER_GATHER_TARGET static void gather_row_avx512(float *restrict row, const float
     gather_row(row + j, plane, offset, pattern + j, mask + j, count - j);
 }
 
+/* gather_row with AVX2 masked gathers, 8 positions at a time, for CPUs
+   without AVX-512 (the plain loop is scalar: 3.5 cycles per element). */
+__attribute__((target("avx2"))) static void gather_row_avx2(float *restrict row, const float *plane, int32_t offset,
+                                                            const int32_t *pattern, const uint8_t *mask, long count) {
+    long j = 0;
+    for (; j + 8 <= count; j += 8) {
+        const __m256i flags = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(mask + j)));
+        const __m256 valid = _mm256_castsi256_ps(_mm256_cmpgt_epi32(flags, _mm256_setzero_si256()));
+        const __m256i index = _mm256_add_epi32(_mm256_set1_epi32(offset), _mm256_loadu_si256((const __m256i *)(pattern + j)));
+        _mm256_storeu_ps(row + j, _mm256_mask_i32gather_ps(_mm256_setzero_ps(), plane, index, valid, 4));
+    }
+    gather_row(row + j, plane, offset, pattern + j, mask + j, count - j);
+}
+
 /* The adjoint of gather_row_avx512: plane[offset + pattern[j]] += row[j]
    where mask[j]. The positions of one row are distinct, so each vector
    gathers, adds and scatters without conflicts. */
@@ -455,6 +469,7 @@ FER_HOT FER_INLINE_COPIES void fer_im2col(const float *x, long first_row, long r
     const uint8_t *masks = plan_masks(plan);
 #if FER_HAS_GATHER_KERNEL
     const int gathers = plan->mode == LOWERING_GATHERED && fer_cpu_has_avx512();
+    const int gathers_by_avx2 = plan->mode == LOWERING_GATHERED && !gathers && fer_cpu_has_avx2_fma();
     const int halves = lowers_stride2(plan, g);
     if (halves && lowers_by_phases(g)) {
         lower_stride2_avx512(x, first_row, rows, g, col, ldcol);
@@ -485,6 +500,10 @@ FER_HOT FER_INLINE_COPIES void fer_im2col(const float *x, long first_row, long r
 #if FER_HAS_GATHER_KERNEL
         if (gathers) {
             gather_row_avx512(row, plane, offsets[tap], pattern, mask, out_plane);
+            continue;
+        }
+        if (gathers_by_avx2) {
+            gather_row_avx2(row, plane, offsets[tap], pattern, mask, out_plane);
             continue;
         }
 #endif
