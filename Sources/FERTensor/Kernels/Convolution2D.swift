@@ -30,6 +30,11 @@ struct ConvolutionGeometry {
     let outputChannels: Int
     let groups: Int
     let window: WindowGeometry
+    /// Whether this pass's GEMMs run on FERKit's packed kernel (else
+    /// OpenBLAS, with plain operands); see `GEMM.packedKernelSuits(depth:)`.
+    var usesPackedKernel = GEMM.hasPackedKernel
+    /// The kernel of this pass's GEMMs.
+    var gemmKernel: GEMM.Kernel { usesPackedKernel ? .packed : .openBLAS }
 
     var groupInputChannels: Int { inputChannels / groups }
     var groupOutputChannels: Int { outputChannels / groups }
@@ -44,7 +49,7 @@ struct ConvolutionGeometry {
     /// input gradients pack it again too but measured faster with single
     /// blocks); all rows at once with OpenBLAS.
     func columnRowsPerSlice(width: Int, wideSlices: Bool) -> Int {
-        guard GEMM.hasPackedKernel else { return columnRows }
+        guard usesPackedKernel else { return columnRows }
         let l2Floats = BLASRuntime.l2CacheBytes / MemoryLayout<Float>.size
         let blocks = wideSlices ? Swift.max(1, l2Floats / (256 * width)) : 1
         return Swift.min(columnRows, 256 * blocks)
@@ -70,7 +75,7 @@ struct ConvolutionGeometry {
     /// AVX2, the stem's 75 -> 88). Needs
     /// one sample per block, so that `dY` is a plain matrix.
     func weightGradientIsTransposed(samplesPerBlock: Int) -> Bool {
-        GEMM.hasPackedKernel && samplesPerBlock == 1 && (32...4 * GEMM.packedPanelColumns).contains(groupOutputChannels)
+        usesPackedKernel && samplesPerBlock == 1 && (32...4 * GEMM.packedPanelColumns).contains(groupOutputChannels)
     }
 
     /// Depthwise: one input channel per group (weight `[C*m, 1, KH, KW]`).
@@ -79,7 +84,7 @@ struct ConvolutionGeometry {
     /// Whether GEMMs read and write the output planes of several samples in
     /// place (FERKit's packed kernel takes them as one matrix of blocked
     /// columns) rather than through a packed copy.
-    var gemmsUseOutputPlanesInPlace: Bool { GEMM.hasPackedKernel && window.outputPlane >= 16 }
+    var gemmsUseOutputPlanesInPlace: Bool { usesPackedKernel && window.outputPlane >= 16 }
 
     init(inputShape: [Int], weightShape: [Int], options: ConvolutionOptions) {
         precondition(inputShape.count == 4, "conv2d: input must be [N, C, H, W], got \(inputShape)")
@@ -275,12 +280,11 @@ private func forEachSampleBlock(
     return workers
 }
 
-/// One GEMM, on this thread or split across the workers, with FERKit's
-/// packed kernel where the CPU has it (see `GEMM.Kernel.packed`; blocked
-/// operands need it).
+/// One GEMM, on this thread or split across the workers, with `kernel`
+/// (blocked operands need FERKit's packed kernel).
 @inline(__always)
 private func gemm(
-    parallel: Bool, transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
+    _ kernel: GEMM.Kernel, parallel: Bool, transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
     a: UnsafePointer<Float>, aLayout: fer_matrix_layout, b: UnsafePointer<Float>, bLayout: fer_matrix_layout,
     beta: Float = 0, c: UnsafeMutablePointer<Float>, cLayout: fer_matrix_layout
 ) {
@@ -294,11 +298,11 @@ private func gemm(
     if parallel {
         GEMM.parallelMultiply(
             transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, kernel: .packed)
+            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, kernel: kernel)
     } else {
         GEMM.multiply(
             transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, kernel: .packed)
+            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, kernel: kernel)
     }
 }
 
@@ -326,7 +330,8 @@ extension Tensor {
     public static func conv2d(
         _ input: Tensor, weight: Tensor, options: ConvolutionOptions = .init(), epilogue: ConvolutionEpilogue?
     ) -> Tensor {
-        let geometry = ConvolutionGeometry(inputShape: input.shape, weightShape: weight.shape, options: options)
+        var geometry = ConvolutionGeometry(inputShape: input.shape, weightShape: weight.shape, options: options)
+        geometry.usesPackedKernel = GEMM.packedKernelSuits(depth: geometry.columnRows)
         epilogue?.validate(outputShape: geometry.outputShape, operation: "conv2d")
         let output = Tensor.empty(geometry.outputShape)
         let x = input.storage.base, w = weight.storage.base, y = output.storage.base
@@ -348,7 +353,7 @@ extension Tensor {
                     let (product, layout) = block.outputMatrix(y, group: group, copyingIn: false)
                     for slice in block.columnRowSlices {
                         let columns = block.inputColumns(x, group: group, rows: slice)
-                        gemm(parallel: parallelGEMM, m: groupOut, n: block.width, k: slice.count,
+                        gemm(geometry.gemmKernel, parallel: parallelGEMM, m: groupOut, n: block.width, k: slice.count,
                              a: w + group * groupOut * rows + slice.lowerBound, aLayout: .plain(rows),
                              b: columns, bLayout: .plain(block.width), beta: slice.lowerBound == 0 ? 0 : 1,
                              c: product, cLayout: layout)
@@ -405,7 +410,7 @@ extension Tensor {
                 for slice in block.columnRowSlices {
                     let target = block.readsInputDirectly
                         ? block.inputPlanes(dx, group: group) + slice.lowerBound * block.width : block.columns
-                    gemm(parallel: parallelGEMM, transposeA: true, m: slice.count, n: block.width, k: groupOut,
+                    gemm(geometry.gemmKernel, parallel: parallelGEMM, transposeA: true, m: slice.count, n: block.width, k: groupOut,
                          a: w + group * groupOut * rows + slice.lowerBound, aLayout: .plain(rows), b: upstream,
                          bLayout: layout, c: target, cLayout: .plain(block.width))
                     if block.readsInputDirectly { continue }
@@ -490,13 +495,14 @@ extension Tensor {
                         b: columns, bLayout: .plain(block.width), beta: beta, c: target + slice.lowerBound,
                         cLayout: .plain(rows))
                 } else {
-                    gemm(parallel: parallelGEMM, transposeB: true, m: groupOut, n: slice.count, k: block.width,
+                    gemm(block.geometry.gemmKernel, parallel: parallelGEMM, transposeB: true, m: groupOut, n: slice.count,
+                         k: block.width,
                          a: upstream, aLayout: layout, b: columns, bLayout: .plain(block.width), beta: beta,
                          c: target + slice.lowerBound, cLayout: .plain(rows))
                 }
             }
         }
-        guard !parallelGEMM && GEMM.hasPackedKernel && rows > block.rowsPerSlice else {
+        guard !parallelGEMM && block.geometry.usesPackedKernel && rows > block.rowsPerSlice else {
             return multiplySlices(packedUpstream: nil)
         }
         ScratchPool.shared.withBuffer(count: GEMM.packedACount(m: groupOut, k: block.width)) { packedUpstream in
@@ -523,7 +529,7 @@ extension Tensor {
                     let (upstream, layout) = block.outputMatrix(dy, group: group, copyingIn: true)
                     for slice in block.columnRowSlices {
                         let columns = block.inputColumns(x, group: group, rows: slice)
-                        gemm(parallel: parallelGEMM, transposeB: true, m: slice.count, n: groupOut, k: block.width,
+                        gemm(geometry.gemmKernel, parallel: parallelGEMM, transposeB: true, m: slice.count, n: groupOut, k: block.width,
                              a: columns, aLayout: .plain(block.width), b: upstream, bLayout: layout,
                              beta: position == 0 ? 0 : 1,
                              c: target + (group * rows + slice.lowerBound) * groupOut, cLayout: .plain(groupOut))
