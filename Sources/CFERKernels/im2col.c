@@ -156,7 +156,8 @@ __attribute__((target("avx2"))) static void gather_row_avx2(float *restrict row,
     for (; j + 8 <= count; j += 8) {
         const __m256i flags = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(mask + j)));
         const __m256 valid = _mm256_castsi256_ps(_mm256_cmpgt_epi32(flags, _mm256_setzero_si256()));
-        const __m256i index = _mm256_add_epi32(_mm256_set1_epi32(offset), _mm256_loadu_si256((const __m256i *)(pattern + j)));
+        const __m256i index =
+            _mm256_add_epi32(_mm256_set1_epi32(offset), _mm256_loadu_si256((const __m256i *)(pattern + j)));
         _mm256_storeu_ps(row + j, _mm256_mask_i32gather_ps(_mm256_setzero_ps(), plane, index, valid, 4));
     }
     gather_row(row + j, plane, offset, pattern + j, mask + j, count - j);

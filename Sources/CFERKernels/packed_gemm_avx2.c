@@ -231,7 +231,8 @@ static const micro_kernel micro_kernels[2][2] = {
 };
 
 void fer_avx2_gemm_pack_a(int trans_a, long m, long k, const float *a, fer_matrix_layout a_layout, float *packed) {
-    for (long k0 = 0; k0 < k; k0 += KC) pack_a(trans_a, a, a_layout, m, k0, fer_min(KC, k - k0), packed + k0 * padded_rows(m));
+    for (long k0 = 0; k0 < k; k0 += KC)
+        pack_a(trans_a, a, a_layout, m, k0, fer_min(KC, k - k0), packed + k0 * padded_rows(m));
 }
 
 void fer_avx2_gemm(int trans_a, int trans_b, long m, long n, long k, const float *a, fer_matrix_layout a_layout,

@@ -390,7 +390,8 @@ extension Tensor {
             outputGradient.shape == geometry.outputShape,
             "conv2dBackwardInput: output gradient \(outputGradient.shape) does not match output shape \(geometry.outputShape)")
         if let adjoint = geometry.inputGradientConvolution {
-            return conv2d(outputGradient, weight: flippedAdjointKernel(weight, groups: geometry.groups), options: adjoint)
+            let flipped = flippedAdjointKernel(weight, groups: geometry.groups)
+            return conv2d(outputGradient, weight: flipped, options: adjoint)
         }
         let inputGradient = Tensor.empty(inputShape)
         let dy = outputGradient.storage.base, w = weight.storage.base, dx = inputGradient.storage.base
@@ -410,7 +411,8 @@ extension Tensor {
                 for slice in block.columnRowSlices {
                     let target = block.readsInputDirectly
                         ? block.inputPlanes(dx, group: group) + slice.lowerBound * block.width : block.columns
-                    gemm(geometry.gemmKernel, parallel: parallelGEMM, transposeA: true, m: slice.count, n: block.width, k: groupOut,
+                    gemm(geometry.gemmKernel, parallel: parallelGEMM, transposeA: true,
+                         m: slice.count, n: block.width, k: groupOut,
                          a: w + group * groupOut * rows + slice.lowerBound, aLayout: .plain(rows), b: upstream,
                          bLayout: layout, c: target, cLayout: .plain(block.width))
                     if block.readsInputDirectly { continue }
@@ -529,7 +531,8 @@ extension Tensor {
                     let (upstream, layout) = block.outputMatrix(dy, group: group, copyingIn: true)
                     for slice in block.columnRowSlices {
                         let columns = block.inputColumns(x, group: group, rows: slice)
-                        gemm(geometry.gemmKernel, parallel: parallelGEMM, transposeB: true, m: slice.count, n: groupOut, k: block.width,
+                        gemm(geometry.gemmKernel, parallel: parallelGEMM, transposeB: true,
+                             m: slice.count, n: groupOut, k: block.width,
                              a: columns, aLayout: .plain(block.width), b: upstream, bLayout: layout,
                              beta: position == 0 ? 0 : 1,
                              c: target + (group * rows + slice.lowerBound) * groupOut, cLayout: .plain(groupOut))
