@@ -446,22 +446,6 @@ FER_AVX2_TARGET static inline void add_to_even_elements_avx2(float *target, cons
 }
 #endif
 
-/* Whether stride-2 col2im rows take the AVX2 helper above. */
-static int adds_even_elements_by_avx2(void) {
-#if FER_HAS_GATHER_KERNEL
-    return fer_cpu_has_avx2_fma() && !fer_cpu_has_avx512();
-#else
-    return 0;
-#endif
-}
-
-/* The AVX2 helper behind a plain entry point (called only where adds_even_elements_by_avx2()). */
-static void add_to_even_elements_by_avx2(float *target, const float *line, long lo, long hi, long room) {
-#if FER_HAS_GATHER_KERNEL
-    add_to_even_elements_avx2(target, line, lo, hi, room);
-#endif
-}
-
 FER_HOT FER_INLINE_COPIES void fer_im2col(const float *x, long first_row, long rows, fer_window_geometry g,
                                           const void *lowering_plan, float *col, long ldcol) {
     const plan_header *plan = lowering_plan;
@@ -523,8 +507,8 @@ FER_HOT void fer_col2im(const float *col, long ldcol, long first_row, long rows,
     const int scatters = plan->mode == LOWERING_GATHERED && fer_cpu_has_avx512();
     const int doubles = halves_plane(g) && fer_cpu_has_avx512();
     const int halves = lowers_stride2(plan, g);
+    const int even_by_avx2 = !fer_cpu_has_avx512() && fer_cpu_has_avx2_fma();
 #endif
-    const int even_by_avx2 = adds_even_elements_by_avx2();
     for (long r = first_row; r < first_row + rows; ++r) {
         const long tap = r % taps;
         float *plane = x + (r / taps) * in_plane;
@@ -565,8 +549,10 @@ FER_HOT void fer_col2im(const float *col, long ldcol, long first_row, long rows,
             float *target = plane + ih * g.in_width + column_offset;
             if (g.stride_width == 1) {
                 for (long ow = lo; ow < hi; ++ow) target[ow] += line[ow];
+#if FER_HAS_GATHER_KERNEL
             } else if (g.stride_width == 2 && even_by_avx2) {
-                add_to_even_elements_by_avx2(target, line, lo, hi, g.in_width - column_offset);
+                add_to_even_elements_avx2(target, line, lo, hi, g.in_width - column_offset);
+#endif
             } else if (g.stride_width == 2) {
                 for (long ow = lo; ow < hi; ++ow) target[2 * ow] += line[ow];
             } else {

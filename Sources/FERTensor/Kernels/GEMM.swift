@@ -36,7 +36,7 @@ public enum GEMM {
     /// kernel being faster on deeper ones (best of four C-harness runs on
     /// Zen 3: 1.05-1.3x on ResNet18's 3x3 forward products).
     static func packedKernelSuits(depth: Int) -> Bool {
-        hasPackedKernel && (packedPanelColumns == 48 || depth <= 256)
+        hasPackedKernel && (BLASRuntime.cpuHasAVX512 || depth <= 256)
     }
 
     /// One GEMM on the calling thread: call it from inside parallel workers.
