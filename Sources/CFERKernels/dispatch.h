@@ -8,6 +8,15 @@
 #define FER_HOT
 #endif
 
+/* Rows in lowering kernels are short (tens of floats): inline loops, which
+   the compiler vectorises, instead of a memcpy/memset call per row.
+   FER_INLINE_COPIES keeps clang from turning the loops back into library calls. */
+#if defined(__clang__)
+#define FER_INLINE_COPIES __attribute__((no_builtin("memcpy", "memset")))
+#else
+#define FER_INLINE_COPIES
+#endif
+
 static inline long fer_min(long a, long b) { return a < b ? a : b; }
 static inline long fer_max(long a, long b) { return a > b ? a : b; }
 static inline long fer_ceil_div(long a, long b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }

@@ -31,6 +31,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Only the convolutions whose names start with one of these comma-separated prefixes (--suite kernels), e.g. conv1,layer2.")
     var convolutions: String?
 
+    @Option(help: "Only these comma-separated passes (--suite kernels): forward, input_gradient, weight_gradient.")
+    var passes: String?
+
     @Option(help: "Times to run the whole selection (--suite kernels); above 1, each pass reports its medians and the range of its fraction of sgemm.")
     var rounds = 1
 
@@ -90,9 +93,10 @@ struct BenchCommand: ParsableCommand {
         if let threads { Parallel.threadCount = threads }
         switch suite {
         case .kernels:
-            try KernelBenchmark(
-                json: json, nameFilter: convolutions.map { $0.split(separator: ",").map(String.init) }, rounds: rounds
-            ).run()
+            var benchmark = KernelBenchmark(
+                json: json, nameFilter: convolutions.map { $0.split(separator: ",").map(String.init) }, rounds: rounds)
+            if let passes { benchmark.passes = try KernelBenchmark.Pass.list(passes) }
+            try benchmark.run()
         case .models:
             ModelBenchmark(
                 architectures: models.split(separator: ",").compactMap { Architecture(rawValue: String($0)) },

@@ -16,11 +16,24 @@ struct KernelBenchmark {
     /// A convolution pass to time.
     enum Pass: String, CaseIterable {
         case forward, inputGradient = "input_gradient", weightGradient = "weight_gradient"
+
+        /// The passes named in a comma-separated list such as `forward,weight_gradient`.
+        static func list(_ text: String) throws -> [Pass] {
+            try text.split(separator: ",").map { name in
+                guard let pass = Pass(rawValue: String(name)) else {
+                    throw ValidationError(
+                        "unknown pass '\(name)'; passes: \(allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return pass
+            }
+        }
     }
 
     var json: Bool
     /// Runs only the convolutions whose names start with one of these parts (all when `nil`).
     var nameFilter: [String]? = nil
+    /// The passes to time, in this order.
+    var passes = Pass.allCases
     var batch = 32
     var imageSize = 100
     /// Minimum measured time per entry; the median of the repetitions is reported.
@@ -75,7 +88,7 @@ struct KernelBenchmark {
         ], header: true)
         // measurements[convolution][pass]: one per round.
         var measurements = [[[Measurement]]](
-            repeating: [[Measurement]](repeating: [], count: Pass.allCases.count), count: selected.count)
+            repeating: [[Measurement]](repeating: [], count: passes.count), count: selected.count)
         for round in 0..<rounds {
             if rounds > 1 { FileHandle.standardError.write(Data("round \(round + 1) of \(rounds)\n".utf8)) }
             var generator = RandomGenerator(seed: 0)
@@ -84,7 +97,7 @@ struct KernelBenchmark {
                 let w = Tensor.randomNormal(convolution.weight, using: &generator)
                 let dy = Tensor.randomNormal(
                     Tensor.conv2d(x, weight: w, options: convolution.options).shape, using: &generator)
-                for (passIndex, pass) in Pass.allCases.enumerated() {
+                for (passIndex, pass) in passes.enumerated() {
                     let measurement = measure(pass, of: convolution, x: x, weight: w, outputGradient: dy)
                     measurements[index][passIndex].append(measurement)
                     if rounds == 1 { emit(measurement, of: convolution, pass: pass, range: nil) }
@@ -93,7 +106,7 @@ struct KernelBenchmark {
         }
         guard rounds > 1 else { return }
         for (index, convolution) in selected.enumerated() {
-            for (passIndex, pass) in Pass.allCases.enumerated() {
+            for (passIndex, pass) in passes.enumerated() {
                 let all = measurements[index][passIndex]
                 let median = Measurement(
                     gflops: Self.median(all.map(\.gflops)), fractionOfSGEMM: Self.median(all.map(\.fractionOfSGEMM)),
