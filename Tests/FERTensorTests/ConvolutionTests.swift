@@ -48,6 +48,8 @@ struct ConvolutionCase: CustomTestStringConvertible, Sendable {
         // kernel and unequal padding; then padding wider than the window, which keeps the col2im route:
         .init(input: [2, 5, 9, 11], weight: [4, 5, 3, 5], options: .init(padding: Size2D(height: 2, width: 1), dilation: 2)),
         .init(input: [1, 4, 6, 6], weight: [3, 4, 3, 3], options: .init(padding: 3)),
+        // The stem at 100x100 (stride-2 phase planes too large for the stack on CPUs without AVX-512):
+        .init(input: [2, 3, 100, 100], weight: [4, 3, 7, 7], options: .init(stride: 2, padding: 3)),
     ]
 
     @Test(arguments: cases) func forwardMatchesDirectLoops(_ c: ConvolutionCase) {
