@@ -81,14 +81,16 @@ FER_AVX2 static inline void store_lanes(float *row, lane_map map, __m256 x) {
 static inline void prefetch_ahead(const float *x) { __builtin_prefetch(x + PREFETCH, 0, 3); }
 
 /* One panel of B[kc x NR] (rows from k0, `vectors` vectors of columns as `lanes`), zero past the matrix.
-   Its kc rows are as many streams as the transposing packs read, prefetched
-   alike (the stem's input-gradient product with dY from memory, C harness:
-   44-64 -> 58-74 GFLOP/s). */
+   Its kc rows are as many streams as the transposing packs read, so each
+   row's element `ahead` (the offset of the column PREFETCH past the panel,
+   which in blocked layouts may lie in the next block) is prefetched (the
+   stem's input-gradient product with dY from memory, C harness: 44-64 ->
+   58-74 GFLOP/s). */
 FER_AVX2 static void pack_b(const float *b, long ldb, long k0, long kc, const lane_map lanes[2], int vectors,
-                            float *panel) {
+                            long ahead, float *panel) {
     for (long k = 0; k < kc; ++k) {
         const float *row = b + (k0 + k) * ldb;
-        prefetch_ahead(row + lanes[0].low);
+        __builtin_prefetch(row + ahead, 0, 3);
         for (int v = 0; v < vectors; ++v) _mm256_store_ps(panel + k * NR + 8 * v, load_lanes(row, lanes[v]));
     }
 }
@@ -130,7 +132,8 @@ FER_AVX2 static void pack_a(int trans_a, const float *a, fer_matrix_layout layou
             const long depth = fer_min(8, kc - kk);
             const lane_map lanes = map_lanes(layout, k0 + kk, depth);
             __m256 r[8];
-            for (int i = 0; i < rows; ++i) prefetch_ahead(a + (i0 + i) * layout.ld + lanes.low);
+            const long ahead = column_offset(layout, k0 + kk + PREFETCH); /* maybe in the next block */
+            for (int i = 0; i < rows; ++i) __builtin_prefetch(a + (i0 + i) * layout.ld + ahead, 0, 3);
             for (int i = 0; i < 8; ++i)
                 r[i] = i < rows ? load_lanes(a + (i0 + i) * layout.ld, lanes) : _mm256_setzero_ps();
             transpose8(r);
@@ -270,7 +273,8 @@ void fer_avx2_gemm(int trans_a, int trans_b, long m, long n, long k, const float
             } else {
                 lane_map b_lanes[2];
                 for (int v = 0; v < 2; ++v) b_lanes[v] = map_lanes(b_layout, j0 + 8 * v, columns - 8 * v);
-                pack_b(b, b_layout.ld, k0, kc, b_lanes, vectors, packed_b);
+                const long ahead = column_offset(b_layout, fer_min(j0 + PREFETCH, n - 1));
+                pack_b(b, b_layout.ld, k0, kc, b_lanes, vectors, ahead, packed_b);
             }
             const micro_kernel kernel = micro_kernels[a_in_place][vectors - 1];
             for (long i0 = 0; i0 < m; i0 += MR) {
