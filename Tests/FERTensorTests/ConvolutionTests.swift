@@ -106,6 +106,8 @@ struct ConvolutionCase: CustomTestStringConvertible, Sendable {
         #expect(route([2, 16, 25, 25], [32, 16, 3, 3], .init(padding: 1)) == nil)  // larger columns
         #expect(route([1, 4, 6, 6], [3, 4, 3, 3], .init(padding: 3)) == nil)  // padding beyond the window
         #expect(route([1, 4, 6, 6], [3, 4, 1, 1], .init()) == nil)  // pointwise: dY is already the columns
+        #expect(route([32, 512, 4, 4], [512, 512, 3, 3], .init(padding: 1)) == nil)  // weight as large as the columns
+        #expect(route([32, 256, 7, 7], [256, 256, 3, 3], .init(padding: 1)) == .init(padding: 1))
     }
 
     @Test func flippedAdjointKernelSwapsChannelsAndReversesTaps() {
