@@ -110,6 +110,20 @@ struct ConvolutionCase: CustomTestStringConvertible, Sendable {
         #expect(route([32, 256, 7, 7], [256, 256, 3, 3], .init(padding: 1)) == .init(padding: 1))
     }
 
+    @Test func forwardBlocksOnOpenBLASHoldOneSampleOfAWidePlane() {
+        var wide = ConvolutionGeometry(inputShape: [32, 64, 25, 25], weightShape: [128, 64, 3, 3],
+                                       options: .init(stride: 2, padding: 1))  // 13x13 outputs
+        wide.usesPackedKernel = false
+        #expect(wide.forwardSamplesPerBlock == 1)
+        wide.usesPackedKernel = true
+        #expect(wide.forwardSamplesPerBlock == wide.samplesPerBlock(targetColumns: 512, balanced: true))
+        #expect(wide.forwardSamplesPerBlock == 4)
+        var narrow = ConvolutionGeometry(inputShape: [32, 256, 7, 7], weightShape: [512, 256, 3, 3],
+                                         options: .init(stride: 2, padding: 1))  // 4x4 outputs
+        narrow.usesPackedKernel = false
+        #expect(narrow.forwardSamplesPerBlock == narrow.samplesPerBlock(targetColumns: 512, balanced: true))
+    }
+
     @Test func flippedAdjointKernelSwapsChannelsAndReversesTaps() {
         let w = randomTensor([4, 3, 2, 3], seed: 31)
         let flipped = Tensor.flippedAdjointKernel(w, groups: 2)
