@@ -11,7 +11,6 @@
 #define FER_HAS_GATHER_KERNEL 0
 #endif
 
-
 /* How a plan lowers a plane. */
 enum {
     /* Stride 1 with the output as large as the input ("same" padding, every

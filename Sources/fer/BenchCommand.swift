@@ -81,6 +81,7 @@ struct BenchCommand: ParsableCommand {
         guard size >= 32 else { throw ValidationError("--size must be at least 32") }
         guard images >= 1 else { throw ValidationError("--images must be at least 1") }
         guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1, got \(rounds)") }
+        if let passes { _ = try KernelBenchmark.Pass.list(passes) }
         guard batch ?? 1 >= 1, steps >= 1, warmup >= 0, classes >= 2, epochs >= 1, samples >= 1 else {
             throw ValidationError("--batch, --steps, --epochs and --samples must be at least 1, --warmup at least 0, --classes at least 2")
         }

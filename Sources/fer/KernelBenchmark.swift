@@ -17,9 +17,13 @@ struct KernelBenchmark {
     enum Pass: String, CaseIterable {
         case forward, inputGradient = "input_gradient", weightGradient = "weight_gradient"
 
-        /// The passes named in a comma-separated list such as `forward,weight_gradient`.
+        /// The passes named in a comma-separated list such as `forward,weight_gradient` (at least one).
         static func list(_ text: String) throws -> [Pass] {
-            try text.split(separator: ",").map { name in
+            let names = text.split(separator: ",")
+            guard !names.isEmpty else {
+                throw ValidationError("--passes names no pass; passes: \(allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return try names.map { name in
                 guard let pass = Pass(rawValue: String(name)) else {
                     throw ValidationError(
                         "unknown pass '\(name)'; passes: \(allCases.map(\.rawValue).joined(separator: ", "))")

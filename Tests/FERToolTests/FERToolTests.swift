@@ -168,6 +168,22 @@ import Testing
         #expect(none.status != 0 && none.errors.contains("--rounds"))
     }
 
+    @Test func kernelBenchTimesOnlyTheChosenPassesInTheirOrder() throws {
+        let result = try FERTool.run(
+            ["bench", "--suite", "kernels", "--convolutions", "layer4.0.downsample", "--passes",
+             "weight_gradient,forward", "--json"])
+        #expect(result.status == 0, "\(result.errors.suffix(1000))")
+        let passes = try result.output.split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }.dropFirst()
+        #expect(passes.map { $0["pass"] as? String } == ["weight_gradient", "forward"])
+
+        let unknown = try FERTool.run(["bench", "--suite", "kernels", "--passes", "forward,sideways"])
+        #expect(unknown.status != 0 && unknown.errors.contains("sideways") && unknown.errors.contains("input_gradient"))
+        let empty = try FERTool.run(["bench", "--suite", "kernels", "--passes", ","])
+        #expect(empty.status != 0 && empty.errors.contains("--passes"))
+    }
+
     @Test func aCorruptCheckpointIsAnErrorNamingTheFileNotACrash() throws {
         let directory = try FERTool.temporaryDirectory("corrupt")
         let checkpoint = directory.appendingPathComponent("model.safetensors")
