@@ -22,6 +22,15 @@ static inline long fer_max(long a, long b) { return a > b ? a : b; }
 static inline long fer_ceil_div(long a, long b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
 static inline long fer_floor_div(long a, long b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
+/* With stride 2, tap t of an axis reads input 2 * o + t * dilation - pad =
+   2 * (o + q) + parity: element o + q of the axis's even (parity 0) or odd
+   (1) positions. */
+static inline void fer_stride2_tap(long t, long dilation, long pad, long *parity, long *q) {
+    const long shift = t * dilation - pad;
+    *parity = shift & 1; /* also for negative shifts (two's complement) */
+    *q = (shift - *parity) / 2;
+}
+
 /* Output columns [*lo, *hi) whose input column o*stride + offset lies in [0, width). */
 static inline void fer_valid_range(long offset, long stride, long width, long out, long *lo, long *hi) {
     long first = fer_ceil_div(-offset, stride);

@@ -30,9 +30,12 @@ enum {
 
 /* Layout of a plan: header, then (for the shifted and gathered modes only)
    pattern[out_plane] and offsets[taps]
-   (int32), then masks[taps][out_plane] (one byte per output position). */
+   (int32), then masks[taps][out_plane] (one byte per output position).
+   `phase_im2col` and `phase_col2im`: whether each goes through phase planes
+   (see lowers_by_phase_planes). */
 typedef struct {
     long mode, taps, out_plane;
+    int phase_im2col, phase_col2im;
 } plan_header;
 
 static inline const int32_t *plan_pattern(const plan_header *plan) { return (const int32_t *)(plan + 1); }
@@ -47,6 +50,19 @@ static long lowering_mode(fer_window_geometry g) {
     return g.out_width < GATHER_BELOW_WIDTH ? LOWERING_GATHERED : LOWERING_ROWS;
 }
 
+/* Stride-2 windows larger than 1x1 lower through phase planes
+   (phase_lowering.c) on CPUs without AVX-512, whose gathers are slow; in C
+   harnesses against this file's other paths, with the GEMMs between them:
+   the forward pass of a 3x3 window with 13-wide outputs 1.2x faster, the
+   input-gradient passes of 3x3 windows 1.0-1.1x; alone, the stem's im2col
+   at 100x100 1.4x faster, its col2im 1.8x. im2col keeps the gathers
+   below 8 output columns (they beat copies of 7 or 4 floats); 1x1 windows
+   (one phase, no taps to share it) measured the same either way. */
+static int lowers_by_phase_planes(fer_window_geometry g, int adjoint) {
+    return g.kernel_height * g.kernel_width > 1 && (adjoint || g.out_width >= 8) && !fer_cpu_has_avx512() &&
+           fer_phase_lowering_fits(g);
+}
+
 long fer_lowering_plan_size(fer_window_geometry g) {
     const long taps = g.kernel_height * g.kernel_width, out_plane = g.out_height * g.out_width;
     return (long)sizeof(plan_header) + (long)sizeof(int32_t) * (out_plane + taps) + taps * out_plane;
@@ -55,6 +71,8 @@ long fer_lowering_plan_size(fer_window_geometry g) {
 void fer_lowering_plan_init(fer_window_geometry g, void *storage) {
     plan_header *plan = storage;
     plan->mode = lowering_mode(g);
+    plan->phase_im2col = lowers_by_phase_planes(g, 0);
+    plan->phase_col2im = lowers_by_phase_planes(g, 1);
     plan->taps = g.kernel_height * g.kernel_width;
     plan->out_plane = g.out_height * g.out_width;
     int32_t *pattern = (int32_t *)plan_pattern(plan), *offsets = (int32_t *)plan_offsets(plan);
@@ -290,12 +308,9 @@ FER_GATHER_TARGET static void lower_rows_stride2_avx512(const float *plane, fer_
    the first output (q < 0, see stride2_tap). */
 static inline long stride2_origin(fer_window_geometry g) { return -fer_floor_div(-g.pad_width, 2); }
 
-/* Tap kw reads input column 2 * ow + kw * dilation - pad = 2 * (ow + q) + p:
-   element ow + q of phase p (p = 0 even columns, 1 odd). */
+/* Tap kw reads element ow + q of column phase p (fer_stride2_tap). */
 static inline void stride2_tap(fer_window_geometry g, long kw, long *p, long *q) {
-    const long shift = kw * g.dilation_width - g.pad_width;
-    *p = shift & 1; /* also for negative shifts (two's complement) */
-    *q = (shift - *p) / 2;
+    fer_stride2_tap(kw, g.dilation_width, g.pad_width, p, q);
 }
 
 /* Whether a stride-2 geometry is lowered by phases: kernels at least 5 wide
@@ -446,26 +461,13 @@ static inline void prefetch_plane(const float *plane, long count) {
     for (long t = 0; t < count; t += 64 / (long)sizeof(float)) __builtin_prefetch(plane + t, 0, 3);
 }
 
-/* Stride-2 windows larger than 1x1 lower through phase planes
-   (phase_lowering.c) on CPUs without AVX-512, whose gathers are slow; in C
-   harnesses against this file's other paths, with the GEMMs between them:
-   the forward pass of a 3x3 window with 13-wide outputs 1.2x faster, the
-   input-gradient passes of 3x3 windows 1.0-1.1x; alone, the stem's im2col
-   at 100x100 1.4x faster, its col2im 1.8x. im2col keeps the gathers
-   below 8 output columns (they beat copies of 7 or 4 floats); 1x1 windows
-   (one phase, no taps to share it) measured the same either way. */
-static int lowers_by_phase_planes(fer_window_geometry g, int adjoint) {
-    return g.kernel_height * g.kernel_width > 1 && (adjoint || g.out_width >= 8) && !fer_cpu_has_avx512() &&
-           fer_phase_lowering_fits(g);
-}
-
 FER_HOT FER_INLINE_COPIES void fer_im2col(const float *x, long first_row, long rows, fer_window_geometry g,
                                           const void *lowering_plan, float *col, long ldcol) {
     const plan_header *plan = lowering_plan;
     const long taps = plan->taps, out_plane = plan->out_plane, in_plane = g.in_height * g.in_width;
     const int32_t *pattern = plan_pattern(plan), *offsets = plan_offsets(plan);
     const uint8_t *masks = plan_masks(plan);
-    if (lowers_by_phase_planes(g, 0) && fer_phase_im2col(x, first_row, rows, g, col, ldcol)) return;
+    if (plan->phase_im2col && fer_phase_im2col(x, first_row, rows, g, col, ldcol)) return;
 #if FER_HAS_GATHER_KERNEL
     const int gathers = plan->mode == LOWERING_GATHERED && fer_cpu_has_avx512();
     const int gathers_by_avx2 = plan->mode == LOWERING_GATHERED && !gathers && fer_cpu_has_avx2_fma();
@@ -518,7 +520,7 @@ FER_HOT void fer_col2im(const float *col, long ldcol, long first_row, long rows,
     const int32_t *offsets = plan_offsets(plan), *pattern = plan_pattern(plan);
     const uint8_t *masks = plan_masks(plan);
     const long out_width = g.out_width;
-    if (lowers_by_phase_planes(g, 1) && fer_phase_col2im(col, ldcol, first_row, rows, g, x)) return;
+    if (plan->phase_col2im && fer_phase_col2im(col, ldcol, first_row, rows, g, x)) return;
 #if FER_HAS_GATHER_KERNEL
     const int scatters = plan->mode == LOWERING_GATHERED && fer_cpu_has_avx512();
     const int doubles = halves_plane(g) && fer_cpu_has_avx512();

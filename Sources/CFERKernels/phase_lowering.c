@@ -26,37 +26,35 @@
 typedef float floats8 __attribute__((vector_size(32), aligned(4), may_alias));
 typedef float floats4 __attribute__((vector_size(16), aligned(4), may_alias));
 
-/* Phase and shift of tap t along an axis: input 2 * o + t * dilation - pad = 2 * (o + q) + parity. */
-static inline void axis_tap(long t, long dilation, long pad, long *parity, long *q) {
-    const long shift = t * dilation - pad;
-    *parity = shift & 1; /* also for negative shifts (two's complement) */
-    *q = (shift - *parity) / 2;
-}
-
 /* Where phase planes live: phase (ph, pw) element (i, j) holds input
    (2 * (i + q_row) + ph, 2 * (j + q_column) + pw), zero outside the input,
    for i < rows and j < columns (out_height and out_width plus the spread of
    the taps' shifts); rows are `stride` floats apart, a whole number of
-   vectors of 8. */
+   vectors of 8. A row pair of phases is an input row read from column
+   2 * q_column on, 2 * stride floats; of those, [line_lo, line_hi) lie
+   inside the input row. */
 typedef struct {
-    long q_row, q_column, rows, columns, stride;
+    long q_row, q_column, rows, columns, stride, line_lo, line_hi;
     int row_parity_used[2]; /* whether some tap reads the phases of even (0) or odd (1) input rows */
 } phase_layout;
 
 static phase_layout layout_of(fer_window_geometry g) {
     phase_layout layout;
     long parity, q_last;
-    axis_tap(0, g.dilation_height, g.pad_height, &parity, &layout.q_row);
-    axis_tap(g.kernel_height - 1, g.dilation_height, g.pad_height, &parity, &q_last);
+    fer_stride2_tap(0, g.dilation_height, g.pad_height, &parity, &layout.q_row);
+    fer_stride2_tap(g.kernel_height - 1, g.dilation_height, g.pad_height, &parity, &q_last);
     layout.rows = g.out_height + q_last - layout.q_row;
-    axis_tap(0, g.dilation_width, g.pad_width, &parity, &layout.q_column);
-    axis_tap(g.kernel_width - 1, g.dilation_width, g.pad_width, &parity, &q_last);
+    fer_stride2_tap(0, g.dilation_width, g.pad_width, &parity, &layout.q_column);
+    fer_stride2_tap(g.kernel_width - 1, g.dilation_width, g.pad_width, &parity, &q_last);
     layout.columns = g.out_width + q_last - layout.q_column;
     layout.stride = (layout.columns + 7) / 8 * 8;
+    const long shift = 2 * layout.q_column, length = 2 * layout.stride;
+    layout.line_lo = fer_min(fer_max(-shift, 0), length);
+    layout.line_hi = fer_max(fer_min(g.in_width - shift, length), layout.line_lo);
     layout.row_parity_used[0] = layout.row_parity_used[1] = 0;
     for (long kh = 0; kh < g.kernel_height; ++kh) {
         long q;
-        axis_tap(kh, g.dilation_height, g.pad_height, &parity, &q);
+        fer_stride2_tap(kh, g.dilation_height, g.pad_height, &parity, &q);
         layout.row_parity_used[parity] = 1;
     }
     return layout;
@@ -89,8 +87,8 @@ static inline float *phase_plane(float *phases, const phase_layout *layout, long
 /* The first element of tap (kh, kw)'s window in its phase plane. */
 static inline float *tap_window(float *phases, const phase_layout *layout, fer_window_geometry g, long tap) {
     long ph, pw, qh, qw;
-    axis_tap(tap / g.kernel_width, g.dilation_height, g.pad_height, &ph, &qh);
-    axis_tap(tap % g.kernel_width, g.dilation_width, g.pad_width, &pw, &qw);
+    fer_stride2_tap(tap / g.kernel_width, g.dilation_height, g.pad_height, &ph, &qh);
+    fer_stride2_tap(tap % g.kernel_width, g.dilation_width, g.pad_width, &pw, &qw);
     return phase_plane(phases, layout, ph, pw) + (qh - layout->q_row) * layout->stride + (qw - layout->q_column);
 }
 
@@ -107,8 +105,7 @@ static inline __attribute__((always_inline)) FER_INLINE_COPIES void split_plane(
                                                                                 const phase_layout *layout,
                                                                                 float *phases) {
     float line[LINE_FLOATS] __attribute__((aligned(64)));
-    const long shift = 2 * layout->q_column, length = 2 * layout->stride;
-    const long lo = fer_min(fer_max(-shift, 0), length), hi = fer_max(fer_min(g.in_width - shift, length), lo);
+    const long shift = 2 * layout->q_column, length = 2 * layout->stride, lo = layout->line_lo, hi = layout->line_hi;
     for (long ph = 0; ph < 2; ++ph) {
         if (!layout->row_parity_used[ph]) continue;
         float *even = phase_plane(phases, layout, ph, 0), *odd = phase_plane(phases, layout, ph, 1);
@@ -178,8 +175,7 @@ static inline __attribute__((always_inline)) FER_INLINE_COPIES void merge_plane(
                                                                                 fer_window_geometry g, int overwrite,
                                                                                 float *plane) {
     float line[LINE_FLOATS] __attribute__((aligned(64)));
-    const long shift = 2 * layout->q_column, length = 2 * layout->stride;
-    const long lo = fer_min(fer_max(-shift, 0), length), hi = fer_max(fer_min(g.in_width - shift, length), lo);
+    const long shift = 2 * layout->q_column, lo = layout->line_lo, hi = layout->line_hi;
     for (long ih = 0; ih < g.in_height; ++ih) {
         float *target = plane + ih * g.in_width;
         const long ph = ih & 1, i = (ih - ph) / 2 - layout->q_row;

@@ -66,9 +66,10 @@ void fer_packed_gemm_prepacked(int trans_b, long m, long n, long k, const float 
 
 /* ---- im2col / col2im (convolution lowering to GEMM) ---- */
 
-/// Bytes of the lowering plan of a geometry: per kernel tap, the input offset
-/// and which output positions read the input rather than padding. One plan
-/// serves every plane and sample of a convolution.
+/// Bytes of the lowering plan of a geometry: which lowering im2col and
+/// col2im take on this CPU and, per kernel tap, the input offset and which
+/// output positions read the input rather than padding. One plan serves
+/// every plane and sample of a convolution.
 long fer_lowering_plan_size(fer_window_geometry g);
 /// Fills `plan` (fer_lowering_plan_size(g) bytes, 8-byte aligned) for `g`.
 void fer_lowering_plan_init(fer_window_geometry g, void *plan);
