@@ -69,6 +69,8 @@ do {
         training: { trainFeatures.batches(size: recipe.batchSize, shuffledWithSeed: 0, epoch: $0) },
         validation: { validationFeatures.batches(size: 256) })
     try Checkpoint.load(into: head, from: checkpoints.bestURL, architecture: "attention_head")
+    // The head's epoch checkpoints were scratch for choosing the epoch; the fused model is saved below.
+    try? FileManager.default.removeItem(at: checkpoints.directory)
 
     let (_, metrics) = try trainer.evaluate(testFeatures.batches(size: 256))
     print(String(format: "test accuracy (each image and its mirror image as rows): %.2f%%", 100 * metrics.accuracy))

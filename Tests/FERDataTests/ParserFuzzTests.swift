@@ -74,6 +74,7 @@ import Testing
                     "PrivateTest,fer0000002.png,0,0,0,9,1,0,0,0,0,0", "Training,fer0000003.png,2,2,2,2,2,0,0,0,0,0",
                     "PublicTest,fer0000004.png,0,0,0,0,0,0,10,0,0,0"])
         let votes = plus.votes
+        defer { try? FileManager.default.removeItem(at: votes.deletingLastPathComponent()) }
         let voteSeed = [UInt8](try Data(contentsOf: votes))
         let ferPlus = Self.fuzz([voteSeed], cases: 400, seed: 4, { bytes in
             try Data(bytes).write(to: votes)

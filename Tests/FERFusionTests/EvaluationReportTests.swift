@@ -59,6 +59,7 @@ import Testing
         #expect(report.date == "1970-01-01T00:00:00Z" && report.libraryVersion == FERKitVersion.string)
 
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: url) }
         try report.write(to: url)
         let json = try String(contentsOf: url, encoding: .utf8)
         for key in ["\"mean_class_accuracy\"", "\"macro_f1\"", "\"confusion\"", "\"split_sizes\"", "\"seeds\"", "\"ferkit_version\"", "\"strategy\" : \"attention\""] {

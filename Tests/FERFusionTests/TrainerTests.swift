@@ -60,6 +60,7 @@ import Testing
 
     @Test func theBestCheckpointHoldsTheEpochWithTheBestValidationAccuracy() throws {
         let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let (head, trainer) = Self.trainer(epochs: 6)
         let log = MetricsLog(url: directory.appendingPathComponent("metrics.jsonl"))
         let recorder = Recorder()
@@ -102,6 +103,7 @@ import Testing
 
         struct Interrupted: Error {}
         let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let checkpoints = TrainingCheckpoints(
             directory: directory, metadata: CheckpointMetadata(architecture: "attention_head", classNames: Self.classNames))
         let log = MetricsLog(url: directory.appendingPathComponent("metrics.jsonl"))
@@ -138,6 +140,7 @@ import Testing
         let straightHistory = try straight.fit(training: Self.trainingBatches, validation: Self.validationBatches)
 
         let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let checkpoints = TrainingCheckpoints(
             directory: directory, metadata: CheckpointMetadata(architecture: "attention_head", classNames: Self.classNames))
         let (_, first) = Self.trainer(epochs: 3)
@@ -171,6 +174,7 @@ import Testing
 
     @Test func resumingWithoutACheckpointIsAnErrorNamingTheDirectory() {
         let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let checkpoints = TrainingCheckpoints(directory: directory, metadata: CheckpointMetadata(architecture: "x", classNames: Self.classNames))
         let (_, trainer) = Self.trainer(epochs: 1)
         #expect(!checkpoints.canResume)
@@ -194,6 +198,7 @@ import Testing
 
     @Test func aNonFiniteLossStopsTheRunNamingEpochAndBatchAndKeepsTheLastCheckpoint() throws {
         let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let checkpoints = TrainingCheckpoints(
             directory: directory, metadata: CheckpointMetadata(architecture: "attention_head", classNames: Self.classNames))
         let (_, trainer) = Self.trainer(epochs: 3)

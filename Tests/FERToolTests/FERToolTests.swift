@@ -8,6 +8,7 @@ import Testing
         let directory = try! FERTool.temporaryDirectory("data")
         let result = try! FERTool.run(["synth", "--out", directory.path, "--per-class", "12", "--size", "40", "--seed", "3"])
         precondition(result.status == 0, "fer synth failed: \(result.errors)")
+        atexit { try? FileManager.default.removeItem(at: FERToolTests.data) }
         return directory
     }()
 
@@ -15,6 +16,7 @@ import Testing
 
     @Test func reproduceRunsEveryRowOfBothTablesAndASecondRunReusesEverything() throws {
         let out = try FERTool.temporaryDirectory("reproduce")
+        defer { try? FileManager.default.removeItem(at: out) }
         let arguments = [
             "reproduce", "--data", Self.data.path, "--out", out.path, "--seeds", "1", "--epochs", "1", "--fusion-epochs", "1",
             "--joint-epochs", "1", "--size", "32", "--batch", "16", "--vgg-head", "global-pool",
@@ -44,6 +46,7 @@ import Testing
 
     @Test func predictGivesAnImageTheSameProbabilitiesAloneAndAmongFiftyImages() throws {
         let run = try FERTool.temporaryDirectory("predict")
+        defer { try? FileManager.default.removeItem(at: run) }
         let trained = try FERTool.run([
             "train", "--arch", "resnet18", "--data", Self.data.path, "--out", run.path, "--epochs", "1", "--size", "32",
         ])
@@ -51,6 +54,7 @@ import Testing
         let images = Self.data.appendingPathComponent("Image/aligned")
         let files = try FileManager.default.contentsOfDirectory(atPath: images.path).sorted().prefix(50)
         let folder = try FERTool.temporaryDirectory("fifty")
+        defer { try? FileManager.default.removeItem(at: folder) }
         for file in files { try FileManager.default.copyItem(at: images.appendingPathComponent(file), to: folder.appendingPathComponent(file)) }
         #expect(files.count == 50)
         let checkpoint = run.appendingPathComponent("best.safetensors").path
@@ -96,8 +100,10 @@ import Testing
 
     @Test func evaluateWritesTheReportTheChartsAndAContactSheetOfMistakes() throws {
         let run = try FERTool.temporaryDirectory("evaluate-run")
+        defer { try? FileManager.default.removeItem(at: run) }
         #expect(try FERTool.run(["train", "--arch", "resnet18", "--data", Self.data.path, "--out", run.path, "--epochs", "1", "--size", "32"]).status == 0)
         let out = try FERTool.temporaryDirectory("evaluate")
+        defer { try? FileManager.default.removeItem(at: out) }
         let result = try FERTool.run([
             "evaluate", "--checkpoint", run.appendingPathComponent("best.safetensors").path, "--data", Self.data.path,
             "--tta", "--out", out.path, "--json",
@@ -117,6 +123,8 @@ import Testing
         let embedded = try FERTool.run([], program: "EmbedFusionHead")
         #expect(embedded.status == 0 && embedded.output.contains("held-out accuracy"), "\(embedded.output) \(embedded.errors)")
         let first = try FERTool.temporaryDirectory("example-first"), second = try FERTool.temporaryDirectory("example-second")
+        defer { try? FileManager.default.removeItem(at: first) }
+        defer { try? FileManager.default.removeItem(at: second) }
         for directory in [first, second] {
             let trained = try FERTool.run([Self.data.path, directory.path, "1"], program: "TrainBackbone")
             #expect(trained.status == 0 && trained.output.contains("test accuracy"), "\(trained.output) \(trained.errors.suffix(500))")
@@ -186,6 +194,7 @@ import Testing
 
     @Test func aCorruptCheckpointIsAnErrorNamingTheFileNotACrash() throws {
         let directory = try FERTool.temporaryDirectory("corrupt")
+        defer { try? FileManager.default.removeItem(at: directory) }
         let checkpoint = directory.appendingPathComponent("model.safetensors")
         try Data("not a safetensors file".utf8).write(to: checkpoint)
         let result = try FERTool.run(["predict", "--checkpoint", checkpoint.path, Self.data.path])
@@ -226,10 +235,12 @@ import Testing
 
     @Test func ctrlCSavesMidEpochAndTheSameCommandEndsWithTheUninterruptedWeights() throws {
         let straight = try FERTool.temporaryDirectory("straight")
+        defer { try? FileManager.default.removeItem(at: straight) }
         let reference = try FERTool.run(Self.trainArguments(straight, epochs: 3))
         #expect(reference.status == 0, "\(reference.errors.suffix(500))")
 
         let interrupted = try FERTool.temporaryDirectory("interrupted")
+        defer { try? FileManager.default.removeItem(at: interrupted) }
         let running = try FERTool.Running(Self.trainArguments(interrupted, epochs: 3))
         #expect(running.wait(for: "epoch 2/3 batch"))
         running.send(SIGINT)
@@ -250,6 +261,7 @@ import Testing
 
     @Test func killingTheProcessAtRandomMomentsAlwaysLeavesACheckpointTheNextRunResumesFrom() throws {
         let directory = try FERTool.temporaryDirectory("killed")
+        defer { try? FileManager.default.removeItem(at: directory) }
         let arguments = Self.trainArguments(directory, epochs: 16)
         var generator = SystemRandomNumberGenerator()
         _ = generator.next()  // the kill times vary between runs; every outcome must be a loadable checkpoint
@@ -277,6 +289,7 @@ import Testing
         let finished = try FERTool.run(arguments)
         #expect(finished.status == 0, "after \(kills) kills: \(finished.errors.suffix(800))")
         let straight = try FERTool.temporaryDirectory("unkilled")
+        defer { try? FileManager.default.removeItem(at: straight) }
         let reference = try FERTool.run(Self.trainArguments(straight, epochs: 16))
         #expect(finished.output == reference.output, "the killed and resumed run ends with other test figures")
     }
