@@ -29,6 +29,9 @@ struct ConvolutionCase: CustomTestStringConvertible, Sendable {
         .init(input: [6, 4, 8, 8], weight: [36, 4, 1, 1], options: .init(stride: 2)),
         // A ResNet downsampling shortcut on odd planes wider than 16 (25x25 -> 13x13):
         .init(input: [3, 5, 25, 25], weight: [8, 5, 1, 1], options: .init(stride: 2)),
+        // ... on planes of exactly one vector of outputs (16 -> 8) and of two and a tail (39x34 -> 20x17):
+        .init(input: [2, 3, 16, 16], weight: [4, 3, 1, 1], options: .init(stride: 2)),
+        .init(input: [2, 3, 39, 34], weight: [4, 3, 1, 1], options: .init(stride: 2)),
         // Stride-2 rows lowered a vector at a time: padded edges on both sides, rows of 1 to 3 vectors, dilation:
         .init(input: [2, 3, 9, 35], weight: [4, 3, 7, 7], options: .init(stride: 2, padding: 3)),         // stem, 18 wide
         .init(input: [1, 3, 13, 27], weight: [2, 3, 3, 3], options: .init(stride: 2, padding: 2, dilation: 2)),
