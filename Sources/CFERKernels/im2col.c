@@ -498,7 +498,10 @@ FER_HOT FER_INLINE_COPIES void fer_im2col(const float *x, long first_row, long r
     const long taps = plan->taps, out_plane = plan->out_plane, in_plane = g.in_height * g.in_width;
     const int32_t *pattern = plan_pattern(plan), *offsets = plan_offsets(plan);
     const uint8_t *masks = plan_masks(plan);
-    if (plan->phase_im2col && fer_phase_im2col(x, first_row, rows, g, col, ldcol)) return;
+    if (plan->phase_im2col) {
+        fer_phase_im2col(x, first_row, rows, g, col, ldcol);
+        return;
+    }
 #if FER_HAS_GATHER_KERNEL
     const int gathers = plan->mode == LOWERING_GATHERED && fer_cpu_has_avx512();
     const int gathers_by_avx2 = plan->mode == LOWERING_GATHERED && !gathers && fer_cpu_has_avx2_fma();
@@ -555,7 +558,10 @@ FER_HOT void fer_col2im(const float *col, long ldcol, long first_row, long rows,
     const int32_t *offsets = plan_offsets(plan), *pattern = plan_pattern(plan);
     const uint8_t *masks = plan_masks(plan);
     const long out_width = g.out_width;
-    if (plan->phase_col2im && fer_phase_col2im(col, ldcol, first_row, rows, g, x)) return;
+    if (plan->phase_col2im) {
+        fer_phase_col2im(col, ldcol, first_row, rows, g, x);
+        return;
+    }
 #if FER_HAS_GATHER_KERNEL
     const int scatters = plan->mode == LOWERING_GATHERED && fer_cpu_has_avx512();
     const int doubles = halves_plane(g) && fer_cpu_has_avx512();

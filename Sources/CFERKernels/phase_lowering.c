@@ -8,17 +8,14 @@
 // a plain copy of one phase plane's window, a run of out_width floats per
 // output row, with no masks or gathers. For CPUs without AVX-512, whose
 // 8-lane gathers cost about 2.3 cycles per float on narrow strided planes.
-#include <stdlib.h>
 #include <string.h>
 #include "dispatch.h"
 #include "fer_kernels.h"
 
-/* Floats of the four phase planes of one input plane: on the stack up to
-   16 KB, else on the heap up to 64 KB (the stem's 7x7 window on 100x100
-   images takes 47 KB; larger planes keep the other lowerings, whose rows
-   stream from the input). And floats of one input row in the order the
-   planes need it, on the stack (2 KB). */
-#define PHASE_STACK_FLOATS 4096
+/* Floats of the four phase planes of one input plane, on the stack (64 KB:
+   the stem's 7x7 window on 100x100 images takes 47 KB; larger planes keep
+   the other lowerings, whose rows stream from the input). And floats of one
+   input row in the order the planes need it, on the stack (2 KB). */
 #define PHASE_MAX_FLOATS 16384
 #define LINE_FLOATS 512
 
@@ -66,18 +63,6 @@ int fer_phase_lowering_fits(fer_window_geometry g) {
     if (g.stride_height != 2 || g.stride_width != 2) return 0;
     const phase_layout layout = layout_of(g);
     return phase_floats(&layout) <= PHASE_MAX_FLOATS && 2 * layout.stride <= LINE_FLOATS;
-}
-
-/* The phase planes of `layout`: `stack` when they fit it, else a heap
-   buffer (NULL when that cannot be allocated); see release_phases. */
-static float *acquire_phases(const phase_layout *layout, float *stack) {
-    const long floats = phase_floats(layout);
-    if (floats <= PHASE_STACK_FLOATS) return stack;
-    return aligned_alloc(64, (size_t)(floats + 15) / 16 * 64);
-}
-
-static void release_phases(float *phases, float *stack) {
-    if (phases != stack) free(phases);
 }
 
 static inline float *phase_plane(float *phases, const phase_layout *layout, long ph, long pw) {
@@ -143,14 +128,12 @@ static inline __attribute__((always_inline)) FER_INLINE_COPIES void copy_run(flo
     }
 }
 
-FER_HOT FER_INLINE_COPIES int fer_phase_im2col(const float *x, long first_row, long rows, fer_window_geometry g,
-                                               float *col, long ldcol) {
+FER_HOT FER_INLINE_COPIES void fer_phase_im2col(const float *x, long first_row, long rows, fer_window_geometry g,
+                                                float *col, long ldcol) {
     const phase_layout layout = layout_of(g);
     const long taps = g.kernel_height * g.kernel_width, in_plane = g.in_height * g.in_width;
     const long out_width = g.out_width, out_plane = g.out_height * out_width;
-    float stack[PHASE_STACK_FLOATS] __attribute__((aligned(64)));
-    float *phases = acquire_phases(&layout, stack);
-    if (!phases) return 0;
+    float phases[PHASE_MAX_FLOATS] __attribute__((aligned(64)));
     for (long r = first_row; r < first_row + rows; ++r) {
         const long tap = r % taps;
         if (tap == 0 || r == first_row) split_plane(x + (r / taps) * in_plane, g, &layout, phases);
@@ -162,8 +145,6 @@ FER_HOT FER_INLINE_COPIES int fer_phase_im2col(const float *x, long first_row, l
         }
         for (long oh = 0; oh < g.out_height; ++oh) copy_run(row + oh * out_width, window + oh * layout.stride, out_width);
     }
-    release_phases(phases, stack);
-    return 1;
 }
 
 /* Adds the phase planes back into the input plane (or stores them, with
@@ -203,14 +184,12 @@ static inline __attribute__((always_inline)) FER_INLINE_COPIES void merge_plane(
     }
 }
 
-FER_HOT FER_INLINE_COPIES int fer_phase_col2im(const float *col, long ldcol, long first_row, long rows,
-                                               fer_window_geometry g, float *x) {
+FER_HOT FER_INLINE_COPIES void fer_phase_col2im(const float *col, long ldcol, long first_row, long rows,
+                                                fer_window_geometry g, float *x) {
     const phase_layout layout = layout_of(g);
     const long taps = g.kernel_height * g.kernel_width, in_plane = g.in_height * g.in_width;
     const long out_width = g.out_width, floats = phase_floats(&layout);
-    float stack[PHASE_STACK_FLOATS] __attribute__((aligned(64)));
-    float *phases = acquire_phases(&layout, stack);
-    if (!phases) return 0;
+    float phases[PHASE_MAX_FLOATS] __attribute__((aligned(64)));
     int overwrite = 0;
     for (long r = first_row; r < first_row + rows; ++r) {
         const long tap = r % taps;
@@ -228,6 +207,4 @@ FER_HOT FER_INLINE_COPIES int fer_phase_col2im(const float *col, long ldcol, lon
         if (tap == taps - 1 || r == first_row + rows - 1)
             merge_plane(phases, &layout, g, overwrite, x + (r / taps) * in_plane);
     }
-    release_phases(phases, stack);
-    return 1;
 }

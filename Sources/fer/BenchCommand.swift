@@ -31,8 +31,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Only the convolutions whose names start with one of these comma-separated prefixes (--suite kernels), e.g. conv1,layer2.")
     var convolutions: String?
 
-    @Option(help: "Only these comma-separated passes (--suite kernels): forward, input_gradient, weight_gradient.")
-    var passes: String?
+    @Option(help: "Only these comma-separated passes (--suite kernels): forward, input_gradient, weight_gradient.",
+            transform: { try KernelBenchmark.Pass.list($0) })
+    var passes: [KernelBenchmark.Pass]?
 
     @Option(help: "Times to run the whole selection (--suite kernels); above 1, each pass reports its medians and the range of its fraction of sgemm.")
     var rounds = 1
@@ -81,7 +82,6 @@ struct BenchCommand: ParsableCommand {
         guard size >= 32 else { throw ValidationError("--size must be at least 32") }
         guard images >= 1 else { throw ValidationError("--images must be at least 1") }
         guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1, got \(rounds)") }
-        if let passes { _ = try KernelBenchmark.Pass.list(passes) }
         guard batch ?? 1 >= 1, steps >= 1, warmup >= 0, classes >= 2, epochs >= 1, samples >= 1 else {
             throw ValidationError("--batch, --steps, --epochs and --samples must be at least 1, --warmup at least 0, --classes at least 2")
         }
@@ -96,7 +96,7 @@ struct BenchCommand: ParsableCommand {
         case .kernels:
             var benchmark = KernelBenchmark(
                 json: json, nameFilter: convolutions.map { $0.split(separator: ",").map(String.init) }, rounds: rounds)
-            if let passes { benchmark.passes = try KernelBenchmark.Pass.list(passes) }
+            if let passes { benchmark.passes = passes }
             try benchmark.run()
         case .models:
             ModelBenchmark(

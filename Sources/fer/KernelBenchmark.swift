@@ -17,11 +17,12 @@ struct KernelBenchmark {
     enum Pass: String, CaseIterable {
         case forward, inputGradient = "input_gradient", weightGradient = "weight_gradient"
 
-        /// The passes named in a comma-separated list such as `forward,weight_gradient` (at least one).
+        /// The passes named in a comma-separated list such as `forward,weight_gradient` (at least one);
+        /// the parser of `fer bench --passes`.
         static func list(_ text: String) throws -> [Pass] {
             let names = text.split(separator: ",")
             guard !names.isEmpty else {
-                throw ValidationError("--passes names no pass; passes: \(allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ValidationError("no pass named; passes: \(allCases.map(\.rawValue).joined(separator: ", "))")
             }
             return try names.map { name in
                 guard let pass = Pass(rawValue: String(name)) else {

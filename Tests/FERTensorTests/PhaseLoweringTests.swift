@@ -23,7 +23,7 @@ struct PhaseLoweringCase: CustomTestStringConvertible, Sendable {
     static let cases: [PhaseLoweringCase] = [
         .init(channels: 3, input: 25, kernel: 3, padding: 1),                                           // ResNet layer2.0.conv1
         .init(channels: 2, input: Size2D(height: 20, width: 21), kernel: 7, padding: 3),                  // stem
-        .init(channels: 1, input: 100, kernel: 7, padding: 3),                                            // stem at 100 px: heap planes
+        .init(channels: 1, input: 100, kernel: 7, padding: 3),                                            // stem at 100 px: 47 KB of planes
         .init(channels: 2, input: Size2D(height: 13, width: 27), kernel: 3, padding: 2, dilation: 2),     // odd rows unread
         .init(channels: 3, input: Size2D(height: 9, width: 10), kernel: 5, padding: 4),                   // padding beyond the plane
         .init(channels: 2, input: Size2D(height: 11, width: 17), kernel: Size2D(height: 3, width: 5),
@@ -69,9 +69,7 @@ struct PhaseLoweringCase: CustomTestStringConvertible, Sendable {
             var col = [Float](repeating: .nan, count: rows * ldcol)
             for slice in slices {
                 col.withUnsafeMutableBufferPointer { col in
-                    let done = fer_phase_im2col(
-                        x, slice.lowerBound, slice.count, g, col.baseAddress! + slice.lowerBound * ldcol, ldcol)
-                    #expect(done == 1)
+                    fer_phase_im2col(x, slice.lowerBound, slice.count, g, col.baseAddress! + slice.lowerBound * ldcol, ldcol)
                 }
             }
             for row in 0..<rows {
@@ -94,9 +92,7 @@ struct PhaseLoweringCase: CustomTestStringConvertible, Sendable {
             var x = [Float](repeating: 1e3, count: c.channels * plane)  // stale values that tap 0 must overwrite
             col.withUnsafeBufferPointer { col in
                 for slice in slices {
-                    let done = fer_phase_col2im(
-                        col.baseAddress! + slice.lowerBound * ldcol, ldcol, slice.lowerBound, slice.count, g, &x)
-                    #expect(done == 1)
+                    fer_phase_col2im(col.baseAddress! + slice.lowerBound * ldcol, ldcol, slice.lowerBound, slice.count, g, &x)
                 }
             }
             expectClose(Tensor(shape: [x.count], scalars: x), Tensor(shape: [x.count], scalars: expected),

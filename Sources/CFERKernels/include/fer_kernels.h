@@ -94,13 +94,12 @@ int fer_phase_lowering_fits(fer_window_geometry g);
 /// fer_im2col through phase planes: each input plane split once into its
 /// even/odd rows x columns, each tap's row copied from one of them. Used by
 /// fer_im2col on CPUs without AVX-512; public so that tests run it on every
-/// CPU. Only for geometries where fer_phase_lowering_fits. Returns 1, or 0
-/// without writing anything when the planes (above 16 KB) cannot be allocated.
-int fer_phase_im2col(const float *x, long first_row, long rows, fer_window_geometry g, float *col, long ldcol);
+/// CPU. Only for geometries where fer_phase_lowering_fits (the planes live on
+/// the stack: 64 KB).
+void fer_phase_im2col(const float *x, long first_row, long rows, fer_window_geometry g, float *col, long ldcol);
 /// fer_col2im through phase planes (see fer_phase_im2col), with the same
-/// contract as fer_col2im. Returns 1, or 0 without writing anything when
-/// the planes cannot be allocated.
-int fer_phase_col2im(const float *col, long ldcol, long first_row, long rows, fer_window_geometry g, float *x);
+/// contract as fer_col2im.
+void fer_phase_col2im(const float *col, long ldcol, long first_row, long rows, fer_window_geometry g, float *x);
 
 /* ---- depthwise convolution (groups == input channels) ---- */
 
