@@ -62,8 +62,8 @@ static int halves_plane(fer_window_geometry g) {
 /* im2col of a halving window takes vector shuffles (halve_plane_avx2) on
    CPUs with AVX2 but without AVX-512: in a C harness against the gathers
    it replaces, layer2's shortcut at 100x100 (25-wide planes, 32 samples)
-   0.31-0.33 -> 0.18-0.19 ms at best with the input in cache, 0.68-0.84 ->
-   0.51-0.52 ms from memory. (col2im writing each plane in one pass, as
+   0.31 -> 0.18 ms at best with the input in cache, 0.68 -> 0.51 ms from
+   memory. (col2im writing each plane in one pass, as
    double_plane_avx512 does, measured no faster than zeroing the plane and
    adding: both wait on stores to memory.) */
 static int halves_by_avx2(fer_window_geometry g) {
