@@ -34,6 +34,9 @@ struct KernelBenchmark {
         }
     }
 
+    /// The share of sgemm's rate that every pass should reach (issue 2's target).
+    static let targetFractionOfSGEMM = 0.7
+
     var json: Bool
     /// Runs only the convolutions whose names start with one of these parts (all when `nil`).
     var nameFilter: [String]? = nil
@@ -109,6 +112,7 @@ struct KernelBenchmark {
                 }
             }
         }
+        defer { if !json { printTargetSummary(measurements) } }
         guard rounds > 1 else { return }
         for (index, convolution) in selected.enumerated() {
             for (passIndex, pass) in passes.enumerated() {
@@ -120,6 +124,14 @@ struct KernelBenchmark {
                 emit(median, of: convolution, pass: pass, range: fractions.min()!...fractions.max()!)
             }
         }
+    }
+
+    /// How many of the reported passes (medians over rounds) reach the target share of sgemm.
+    private func printTargetSummary(_ measurements: [[[Measurement]]]) {
+        let fractions = measurements.flatMap { $0 }.map { Self.median($0.map(\.fractionOfSGEMM)) }
+        let reached = fractions.filter { $0 >= Self.targetFractionOfSGEMM }.count
+        print("\(reached) of \(fractions.count) passes at or above \(Int(Self.targetFractionOfSGEMM * 100))% of sgemm"
+              + (rounds > 1 ? " (medians over \(rounds) rounds)" : ""))
     }
 
     /// Times `pass` of `convolution` after an sgemm of its own.

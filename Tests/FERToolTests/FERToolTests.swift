@@ -186,6 +186,20 @@ import Testing
         }.dropFirst()
         #expect(passes.map { $0["pass"] as? String } == ["weight_gradient", "forward"])
 
+        // The table ends with how many passes reach 70% of sgemm, agreeing with its rows.
+        let table = try FERTool.run(
+            ["bench", "--suite", "kernels", "--convolutions", "layer4.0.downsample", "--passes", "forward,weight_gradient"])
+        #expect(table.status == 0, "\(table.errors.suffix(1000))")
+        let lines = table.output.split(separator: "\n").map(String.init)
+        let percents = lines.filter { $0.hasPrefix("layer4.0.downsample.0") }.compactMap { line in
+            line.split(separator: " ").first { $0.hasSuffix("%") }.flatMap { Int($0.dropLast()) }
+        }
+        #expect(percents.count == 2, "\(table.output)")
+        let summary = try #require(lines.last)
+        let reached = try #require(Int(summary.prefix { $0.isNumber }), "\(summary)")
+        #expect(summary.hasSuffix(" of 2 passes at or above 70% of sgemm"), "\(summary)")
+        #expect(percents.filter { $0 >= 71 }.count <= reached && reached <= percents.filter { $0 >= 70 }.count)
+
         let unknown = try FERTool.run(["bench", "--suite", "kernels", "--passes", "forward,sideways"])
         #expect(unknown.status != 0 && unknown.errors.contains("sideways") && unknown.errors.contains("input_gradient"))
         let empty = try FERTool.run(["bench", "--suite", "kernels", "--passes", ","])
