@@ -32,6 +32,10 @@ struct ConvolutionCase: CustomTestStringConvertible, Sendable {
         // ... on planes of exactly one vector of outputs (16 -> 8) and of two and a tail (39x34 -> 20x17):
         .init(input: [2, 3, 16, 16], weight: [4, 3, 1, 1], options: .init(stride: 2)),
         .init(input: [2, 3, 39, 34], weight: [4, 3, 1, 1], options: .init(stride: 2)),
+        // ... and on planes 8 to 15 wide, whose rows' vector stores run into the next row (13x13, 15x9, 8x15):
+        .init(input: [2, 3, 13, 13], weight: [4, 3, 1, 1], options: .init(stride: 2)),
+        .init(input: [2, 3, 15, 9], weight: [4, 3, 1, 1], options: .init(stride: 2)),
+        .init(input: [1, 2, 8, 15], weight: [3, 2, 1, 1], options: .init(stride: 2)),
         // Stride-2 rows lowered a vector at a time: padded edges on both sides, rows of 1 to 3 vectors, dilation:
         .init(input: [2, 3, 9, 35], weight: [4, 3, 7, 7], options: .init(stride: 2, padding: 3)),         // stem, 18 wide
         .init(input: [1, 3, 13, 27], weight: [2, 3, 3, 3], options: .init(stride: 2, padding: 2, dilation: 2)),
