@@ -36,8 +36,7 @@ enum {
 typedef struct {
     long mode, taps, out_plane;
     int phase_im2col, phase_col2im;
-    int halving_by_avx2; /* im2col through halve_plane_avx2 (see halves_by_avx2) */
-    int narrow_halving_by_avx2; /* im2col and col2im through the narrow kernels (see halves_narrow_by_avx2) */
+    int halving_by_avx2; /* im2col and col2im through halve_plane_avx2 and double_plane_avx2 (see halves_by_avx2) */
 } plan_header;
 
 static inline const int32_t *plan_pattern(const plan_header *plan) { return (const int32_t *)(plan + 1); }
@@ -60,31 +59,19 @@ static int halves_plane(fer_window_geometry g) {
            g.pad_height == 0 && g.pad_width == 0 && g.in_width >= 16;
 }
 
-/* im2col of a halving window takes vector shuffles (halve_plane_avx2) on
-   CPUs with AVX2 but without AVX-512: in a C harness against the gathers
-   it replaces, layer2's shortcut at 100x100 (25-wide planes, 32 samples)
-   0.31 -> 0.18 ms at best with the input in cache, 0.68 -> 0.51 ms from
-   memory. (col2im writing each plane in one pass, as
-   double_plane_avx512 does, measured no faster than zeroing the plane and
-   adding: both wait on stores to memory.) */
+/* Halving windows on planes at least 8 wide lower by vector shuffles on
+   CPUs with AVX2 but without AVX-512 (halve_plane_avx2, double_plane_avx2)
+   instead of gathers and of col2im's zeroing then adding. C harnesses over
+   32 samples on one core: layer2's shortcut at 100x100 (64 planes of
+   25x25) im2col 0.31 -> 0.18 ms in cache and 0.68 -> 0.51 ms from memory
+   (best runs); with old and new code interleaved in one process (200 calls
+   each, medians) its col2im 0.87-1.13 -> 0.59-0.79 ms, layer3's (128
+   planes of 13x13) im2col 255 -> 205 us and col2im 503 -> 319 us, planes
+   of 50x50 col2im 1.67-1.85 -> 1.13-1.35 ms. */
 static int halves_by_avx2(fer_window_geometry g) {
-    return halves_plane(g) && !fer_cpu_has_avx512() && fer_cpu_has_avx2_fma();
-}
-
-/* Halving windows on planes 8 to 15 wide (ResNet's layer3 shortcut at
-   100x100: 13 wide), on CPUs with AVX2 but without AVX-512: one vector per
-   row for im2col (halve_narrow_plane_avx2) and two per row for col2im
-   (double_narrow_plane_avx2), each row's vector store running into the next
-   row, which is written after it. In a C harness against the gathers and
-   the zeroing-then-adding col2im they replace, both versions interleaved
-   in one process (200 calls each over 32 samples of layer3's shortcut, 128
-   planes of 13x13, one core): im2col 156 -> 106 us at best, 255 -> 205 us
-   median; col2im 269 -> 164 us at best, 503 -> 319 us median. */
-static int halves_narrow_by_avx2(fer_window_geometry g) {
     return g.kernel_height == 1 && g.kernel_width == 1 && g.stride_height == 2 && g.stride_width == 2 &&
-           g.pad_height == 0 && g.pad_width == 0 && g.in_width >= 8 && g.in_width < 16 &&
-           g.out_width == (g.in_width + 1) / 2 && g.out_height == (g.in_height + 1) / 2 && !fer_cpu_has_avx512() &&
-           fer_cpu_has_avx2_fma();
+           g.pad_height == 0 && g.pad_width == 0 && g.in_width >= 8 && g.out_width == (g.in_width + 1) / 2 &&
+           g.out_height == (g.in_height + 1) / 2 && !fer_cpu_has_avx512() && fer_cpu_has_avx2_fma();
 }
 
 /* Stride-2 windows larger than 1x1 lower through phase planes
@@ -111,7 +98,6 @@ void fer_lowering_plan_init(fer_window_geometry g, void *storage) {
     plan->phase_im2col = lowers_by_phase_planes(g, 0);
     plan->phase_col2im = lowers_by_phase_planes(g, 1);
     plan->halving_by_avx2 = halves_by_avx2(g);
-    plan->narrow_halving_by_avx2 = halves_narrow_by_avx2(g);
     plan->taps = g.kernel_height * g.kernel_width;
     plan->out_plane = g.out_height * g.out_width;
     int32_t *pattern = (int32_t *)plan_pattern(plan), *offsets = (int32_t *)plan_offsets(plan);
@@ -482,75 +468,80 @@ FER_AVX2_TARGET static inline void add_to_even_elements_avx2(float *target, cons
     for (; ow < hi; ++ow) target[2 * ow] += line[ow];
 }
 
-/* im2col of a halving window: the even columns of the even rows, 8 from
-   two loads, a shuffle and a permute while all 16 lie in the row. */
-FER_AVX2_TARGET static void halve_plane_avx2(const float *plane, fer_window_geometry g, float *restrict row) {
-    for (long oh = 0; oh < g.out_height; ++oh) {
-        const float *source = plane + 2 * oh * g.in_width;
-        float *target = row + oh * g.out_width;
-        long ow = 0;
-        for (; ow + 8 <= g.out_width && 2 * ow + 16 <= g.in_width; ow += 8) {
-            const __m256 evens = _mm256_shuffle_ps(_mm256_loadu_ps(source + 2 * ow), _mm256_loadu_ps(source + 2 * ow + 8),
-                                                   _MM_SHUFFLE(2, 0, 2, 0));
-            _mm256_storeu_ps(target + ow, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(evens),
-                                                                                 _MM_SHUFFLE(3, 1, 2, 0))));
-        }
-        for (; ow < g.out_width; ++ow) target[ow] = source[2 * ow];
-    }
-}
-
 /* The even elements of src[0 ..< 16] (8 of them). */
 FER_AVX2_TARGET static inline __m256 even_of_16(const float *src) {
     const __m256 evens = _mm256_shuffle_ps(_mm256_loadu_ps(src), _mm256_loadu_ps(src + 8), _MM_SHUFFLE(2, 0, 2, 0));
     return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(evens), _MM_SHUFFLE(3, 1, 2, 0)));
 }
 
-/* im2col of a halving window on a plane 8 to 15 wide (4 to 8 outputs per
-   row): a row's outputs are the even lanes of one 16-float load; all 8 are
-   stored, the ones past the row landing where the next row's outputs go
-   next. The last row, and rows whose load would leave the plane, go one
+/* values[0 ..< 8] interleaved with zeros: 16 floats in *low and *high. */
+FER_AVX2_TARGET static inline void interleave_with_zeros(__m256 values, __m256 *low, __m256 *high) {
+    const __m256 zero = _mm256_setzero_ps();
+    const __m256 a = _mm256_unpacklo_ps(values, zero), b = _mm256_unpackhi_ps(values, zero);
+    *low = _mm256_permute2f128_ps(a, b, 0x20);
+    *high = _mm256_permute2f128_ps(a, b, 0x31);
+}
+
+/* im2col of a halving window: the even columns of the even rows, 8 outputs
+   from each 16-float load. On planes 16 or more wide, while all 16 floats
+   lie in the row, then one element at a time (running the last vector into
+   the next row's outputs, as below, measured 1.0-1.15x slower there). On
+   planes 8 to 15 wide (4 to 8 outputs per row), one vector per row whose
+   lanes past the row's outputs land where the next row's go, stored after
+   it; the last row, and rows whose load would leave the plane, go one
    element at a time. */
-FER_AVX2_TARGET static void halve_narrow_plane_avx2(const float *plane, fer_window_geometry g, float *restrict row) {
+FER_AVX2_TARGET static void halve_plane_avx2(const float *plane, fer_window_geometry g, float *restrict row) {
     const long in_plane = g.in_height * g.in_width;
     for (long oh = 0; oh < g.out_height; ++oh) {
-        const long start = 2 * oh * g.in_width;
+        const long start = 2 * oh * g.in_width, last = oh + 1 == g.out_height;
         float *target = row + oh * g.out_width;
-        if (oh + 1 < g.out_height && start + 16 <= in_plane) {
-            _mm256_storeu_ps(target, even_of_16(plane + start));
-            continue;
+        long ow = 0;
+        if (g.in_width < 16) {
+            if (!last && start + 16 <= in_plane) {
+                _mm256_storeu_ps(target, even_of_16(plane + start));
+                continue;
+            }
+        } else {
+            for (; ow + 8 <= g.out_width && 2 * ow + 16 <= g.in_width; ow += 8)
+                _mm256_storeu_ps(target + ow, even_of_16(plane + start + 2 * ow));
         }
-        for (long ow = 0; ow < g.out_width; ++ow) target[ow] = plane[start + 2 * ow];
+        for (; ow < g.out_width; ++ow) target[ow] = plane[start + 2 * ow];
     }
 }
 
-/* col2im of a halving window on a plane 8 to 15 wide, storing the whole
-   plane: each row is two vector stores (the values of an even row
-   interleaved with zeros, zeros for an odd row) that run into the next
-   row, which is stored after it; the last row, and values whose load would
-   leave the column row, go one element at a time. */
-FER_AVX2_TARGET static void double_narrow_plane_avx2(const float *row, fer_window_geometry g, float *plane) {
+/* col2im of a halving window, storing the whole plane: 16 columns per two
+   vector stores, the values of an even row interleaved with zeros, zeros in
+   an odd row. A row's last stores may run into the next row, which is
+   stored after it; in the last row, and where a load of 8 values would
+   leave the column row, the rest goes one element at a time. Planes 8 to
+   15 wide take two stores per row and no loop. */
+FER_AVX2_TARGET static void double_plane_avx2(const float *row, fer_window_geometry g, float *plane) {
     const long in_plane = g.in_height * g.in_width, out_plane = g.out_height * g.out_width;
-    const __m256 zero = _mm256_setzero_ps();
     for (long ih = 0; ih < g.in_height; ++ih) {
         float *target = plane + ih * g.in_width;
-        const float *values = row + (ih / 2) * g.out_width;
-        const int even = ih % 2 == 0;
-        if (ih * g.in_width + 16 <= in_plane && (!even || (ih / 2) * g.out_width + 8 <= out_plane)) {
-            __m256 low = zero, high = zero;
-            if (even) {
-                const __m256 v = _mm256_loadu_ps(values);
-                const __m256 a = _mm256_unpacklo_ps(v, zero), b = _mm256_unpackhi_ps(v, zero);
-                low = _mm256_permute2f128_ps(a, b, 0x20);
-                high = _mm256_permute2f128_ps(a, b, 0x31);
+        const int even = ih % 2 == 0, last = ih + 1 == g.in_height;
+        const long first_value = (ih / 2) * g.out_width;
+        long iw = 0;
+        if (g.in_width < 16) {
+            if (!last && ih * g.in_width + 16 <= in_plane && (!even || first_value + 8 <= out_plane)) {
+                __m256 low = _mm256_setzero_ps(), high = low;
+                if (even) interleave_with_zeros(_mm256_loadu_ps(row + first_value), &low, &high);
+                _mm256_storeu_ps(target, low);
+                _mm256_storeu_ps(target + 8, high);
+                continue;
             }
-            _mm256_storeu_ps(target, low);
-            _mm256_storeu_ps(target + 8, high);
-            continue;
+        } else {
+            const long limit = last ? g.in_width - 15 : g.in_width;
+            for (; iw < limit && (!even || first_value + iw / 2 + 8 <= out_plane); iw += 16) {
+                __m256 low = _mm256_setzero_ps(), high = low;
+                if (even) interleave_with_zeros(_mm256_loadu_ps(row + first_value + iw / 2), &low, &high);
+                _mm256_storeu_ps(target + iw, low);
+                _mm256_storeu_ps(target + iw + 8, high);
+            }
         }
-        for (long iw = 0; iw < g.in_width; ++iw) target[iw] = even && iw % 2 == 0 ? values[iw / 2] : 0.0f;
+        for (; iw < g.in_width; ++iw) target[iw] = even && iw % 2 == 0 ? row[first_value + iw / 2] : 0.0f;
     }
 }
-
 #endif
 
 /* Gathers read planes in an order that the hardware prefetchers do not
@@ -589,10 +580,6 @@ FER_HOT FER_INLINE_COPIES void fer_im2col(const float *x, long first_row, long r
 #if FER_HAS_GATHER_KERNEL
         if (plan->halving_by_avx2) {
             halve_plane_avx2(plane, g, row); /* its one tap */
-            continue;
-        }
-        if (plan->narrow_halving_by_avx2) {
-            halve_narrow_plane_avx2(plane, g, row);
             continue;
         }
         if (halves) {
@@ -651,8 +638,8 @@ FER_HOT void fer_col2im(const float *col, long ldcol, long first_row, long rows,
             double_plane_avx512(row, g, plane); /* its one tap stores the whole plane */
             continue;
         }
-        if (plan->narrow_halving_by_avx2) {
-            double_narrow_plane_avx2(row, g, plane);
+        if (plan->halving_by_avx2) {
+            double_plane_avx2(row, g, plane);
             continue;
         }
 #endif
