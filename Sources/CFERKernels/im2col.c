@@ -52,12 +52,17 @@ static long lowering_mode(fer_window_geometry g) {
 }
 
 /* 1x1 windows with stride 2 and no padding (ResNet's downsampling
-   shortcuts) on planes at least 16 wide: the columns are the even columns of
-   the even rows. (Narrower planes are faster with whole-plane gathers.) */
-static int halves_plane(fer_window_geometry g) {
+   shortcuts), "halving" windows: the columns are the even columns of the
+   even rows. */
+static int is_halving(fer_window_geometry g) {
     return g.kernel_height == 1 && g.kernel_width == 1 && g.stride_height == 2 && g.stride_width == 2 &&
-           g.pad_height == 0 && g.pad_width == 0 && g.in_width >= 16;
+           g.pad_height == 0 && g.pad_width == 0 && g.out_width == (g.in_width + 1) / 2 &&
+           g.out_height == (g.in_height + 1) / 2;
 }
+
+/* Halving windows that the AVX-512 kernels lower row by row: planes at
+   least 16 wide (narrower planes are faster with whole-plane gathers). */
+static int halves_plane(fer_window_geometry g) { return is_halving(g) && g.in_width >= 16; }
 
 /* Halving windows on planes at least 8 wide lower by vector shuffles on
    CPUs with AVX2 but without AVX-512 (halve_plane_avx2, double_plane_avx2)
@@ -69,9 +74,7 @@ static int halves_plane(fer_window_geometry g) {
    planes of 13x13) im2col 255 -> 205 us and col2im 503 -> 319 us, planes
    of 50x50 col2im 1.67-1.85 -> 1.13-1.35 ms. */
 static int halves_by_avx2(fer_window_geometry g) {
-    return g.kernel_height == 1 && g.kernel_width == 1 && g.stride_height == 2 && g.stride_width == 2 &&
-           g.pad_height == 0 && g.pad_width == 0 && g.in_width >= 8 && g.out_width == (g.in_width + 1) / 2 &&
-           g.out_height == (g.in_height + 1) / 2 && !fer_cpu_has_avx512() && fer_cpu_has_avx2_fma();
+    return is_halving(g) && g.in_width >= 8 && !fer_cpu_has_avx512() && fer_cpu_has_avx2_fma();
 }
 
 /* Stride-2 windows larger than 1x1 lower through phase planes
@@ -493,7 +496,8 @@ FER_AVX2_TARGET static inline void interleave_with_zeros(__m256 values, __m256 *
 FER_AVX2_TARGET static void halve_plane_avx2(const float *plane, fer_window_geometry g, float *restrict row) {
     const long in_plane = g.in_height * g.in_width;
     for (long oh = 0; oh < g.out_height; ++oh) {
-        const long start = 2 * oh * g.in_width, last = oh + 1 == g.out_height;
+        const long start = 2 * oh * g.in_width;
+        const int last = oh + 1 == g.out_height;
         float *target = row + oh * g.out_width;
         long ow = 0;
         if (g.in_width < 16) {
