@@ -112,18 +112,19 @@ struct KernelBenchmark {
                 }
             }
         }
-        defer { if !json { printTargetSummary(measurements) } }
-        guard rounds > 1 else { return }
-        for (index, convolution) in selected.enumerated() {
-            for (passIndex, pass) in passes.enumerated() {
-                let all = measurements[index][passIndex]
-                let median = Measurement(
-                    gflops: Self.median(all.map(\.gflops)), fractionOfSGEMM: Self.median(all.map(\.fractionOfSGEMM)),
-                    sgemmGFLOPS: Self.median(all.map(\.sgemmGFLOPS)), seconds: Self.median(all.map(\.seconds)))
-                let fractions = all.map(\.fractionOfSGEMM)
-                emit(median, of: convolution, pass: pass, range: fractions.min()!...fractions.max()!)
+        if rounds > 1 {
+            for (index, convolution) in selected.enumerated() {
+                for (passIndex, pass) in passes.enumerated() {
+                    let all = measurements[index][passIndex]
+                    let median = Measurement(
+                        gflops: Self.median(all.map(\.gflops)), fractionOfSGEMM: Self.median(all.map(\.fractionOfSGEMM)),
+                        sgemmGFLOPS: Self.median(all.map(\.sgemmGFLOPS)), seconds: Self.median(all.map(\.seconds)))
+                    let fractions = all.map(\.fractionOfSGEMM)
+                    emit(median, of: convolution, pass: pass, range: fractions.min()!...fractions.max()!)
+                }
             }
         }
+        if !json { printTargetSummary(measurements) }
     }
 
     /// How many of the reported passes (medians over rounds) reach the target share of sgemm.
