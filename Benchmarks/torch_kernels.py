@@ -5,7 +5,7 @@ Times sgemm at 1024^3 (torch.mm) and every distinct convolution of ResNet18
 at 100x100 input, batch 32, in each pass (forward, input gradient, weight
 gradient), and prints one JSON line per entry with the fields of FERKit's
 kernel benchmark: name, pass, gflops, fraction_of_sgemm (against the torch.mm
-measured just before the pass), sgemm_gflops, milliseconds.
+timed in turns with the pass), sgemm_gflops, milliseconds.
 
 Run it back to back with `fer bench --suite kernels --json` to see how far
 each library gets from its own matrix product on the same machine. Needs
@@ -36,20 +36,31 @@ def convolutions(batch, size):
     return result
 
 
-def median_seconds(body, minimum_seconds):
-    """Median wall time of `body` after one warm-up call, at least 5 runs and `minimum_seconds`."""
+ALTERNATIONS = 4  # turns of sgemm and pass in the timing of one pass
+SGEMM_SECONDS = 0.2  # time given to sgemm in the timing of one pass, over all turns
+
+
+def timed_calls(body, seconds, calls):
+    """Wall times of `body` after one warm-up call, at least `calls` runs and `seconds`."""
     body()
     times, start = [], time.perf_counter()
-    while len(times) < 5 or time.perf_counter() - start < minimum_seconds:
+    while len(times) < calls or time.perf_counter() - start < seconds:
         begin = time.perf_counter()
         body()
         times.append(time.perf_counter() - begin)
-    return statistics.median(times)
+    return times
 
 
-def sgemm_gflops(size, minimum_seconds):
-    a, b = torch.randn(size, size), torch.randn(size, size)
-    return 2 * size ** 3 / median_seconds(lambda: torch.mm(a, b), minimum_seconds) / 1e9
+def measure(body, flops, mm, mm_flops, seconds):
+    """(GFLOP/s of `body`, GFLOP/s of `mm`, median seconds of `body`), timed in
+    ALTERNATIONS turns of `mm` then `body` so that both sample the same spells
+    of the machine's speed (as FERKit's benchmark)."""
+    mm_times, body_times = [], []
+    for _ in range(ALTERNATIONS):
+        mm_times += timed_calls(mm, SGEMM_SECONDS / ALTERNATIONS, 2)
+        body_times += timed_calls(body, seconds / ALTERNATIONS, 2)
+    median = statistics.median(body_times)
+    return flops / median / 1e9, mm_flops / statistics.median(mm_times) / 1e9, median
 
 
 def main():
@@ -66,8 +77,10 @@ def main():
     def emit(fields):
         print(json.dumps({**fields, **common}), flush=True)
 
-    emit({"name": "sgemm_1024", "pass": "gemm", "gflops": round(sgemm_gflops(1024, args.seconds), 3),
-          "fraction_of_sgemm": 1.0})
+    a, b = torch.randn(1024, 1024), torch.randn(1024, 1024)
+    mm, mm_flops = (lambda: torch.mm(a, b)), 2.0 * 1024 ** 3
+    reference = mm_flops / statistics.median(timed_calls(mm, args.seconds, 5)) / 1e9
+    emit({"name": "sgemm_1024", "pass": "gemm", "gflops": round(reference, 3), "fraction_of_sgemm": 1.0})
     with torch.no_grad():
         for name, input_shape, weight_shape, stride, padding in convolutions(args.batch, args.size):
             x, w = torch.randn(input_shape), torch.randn(weight_shape)
@@ -85,9 +98,7 @@ def main():
                 "weight_gradient": lambda: backward([False, True, False]),
             }
             for pass_name, body in passes.items():
-                reference = sgemm_gflops(1024, 0.2)
-                seconds = median_seconds(body, args.seconds)
-                gflops = flops / seconds / 1e9
+                gflops, reference, seconds = measure(body, flops, mm, mm_flops, args.seconds)
                 emit({"name": name, "pass": pass_name, "gflops": round(gflops, 3),
                       "fraction_of_sgemm": round(gflops / reference, 3), "sgemm_gflops": round(reference, 3),
                       "milliseconds": round(seconds * 1000, 3)})

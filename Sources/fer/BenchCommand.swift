@@ -41,10 +41,10 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Images to load (--suite data).")
     var images = 2048
 
-    @Option(help: "Image side in pixels (--suite models, data).")
+    @Option(help: "Image side in pixels (--suite kernels, models, data).")
     var size = 100
 
-    @Option(help: "Images per batch (--suite models, data; default 32) or samples per batch (--suite fusion; default 48).")
+    @Option(help: "Images per batch (--suite kernels, models, data; default 32) or samples per batch (--suite fusion; default 48).")
     var batch: Int?
 
     @Option(help: "Feature width of each backbone (--suite fusion).")
@@ -97,6 +97,8 @@ struct BenchCommand: ParsableCommand {
             var benchmark = KernelBenchmark(
                 json: json, nameFilter: convolutions.map { $0.split(separator: ",").map(String.init) }, rounds: rounds)
             if let passes { benchmark.passes = passes }
+            if let batch { benchmark.batch = batch }
+            benchmark.imageSize = size
             try benchmark.run()
         case .models:
             ModelBenchmark(

@@ -44,7 +44,7 @@ struct KernelBenchmark {
     var passes = Pass.allCases
     var batch = 32
     var imageSize = 100
-    /// Minimum measured time per entry; the median of the repetitions is reported.
+    /// Minimum measured time per entry (over all its turns); the median of the repetitions is reported.
     var minimumSeconds = 0.5
     /// How many times the whole selection is timed (medians and ranges reported when more than one).
     var rounds = 1
@@ -77,8 +77,8 @@ struct KernelBenchmark {
         var seconds: Double
     }
 
-    /// Each convolution pass is compared with an sgemm measured just before
-    /// it, so that slow changes in the machine's speed (other tenants of a
+    /// Each convolution pass is compared with an sgemm timed in turns with
+    /// it, so that changes in the machine's speed (other tenants of a
     /// virtual machine, clock changes) do not skew the ratios. With more
     /// than one round, the whole selection is timed `rounds` times and each
     /// pass reports its medians and the range of its fraction of sgemm.
@@ -89,9 +89,10 @@ struct KernelBenchmark {
         guard !selected.isEmpty else {
             throw ValidationError("no ResNet18 convolution matches \(nameFilter ?? []); names: \(convolutions.map(\.name).joined(separator: ", "))")
         }
-        let sgemm = measureSGEMM(size: 1024)
+        let sgemm = SGEMMOperands(size: 1024)
+        let sgemmGFLOPS = sgemm.flops / Self.median(timedCalls(atLeast: minimumSeconds, calls: 5, sgemm.multiply)) / 1e9
         emit([
-            ("name", .text("sgemm_1024")), ("pass", .text("gemm")), ("gflops", .number(sgemm)),
+            ("name", .text("sgemm_1024")), ("pass", .text("gemm")), ("gflops", .number(sgemmGFLOPS)),
             ("fraction_of_sgemm", .number(1)),
         ], header: true)
         // measurements[convolution][pass]: one per round.
@@ -106,7 +107,7 @@ struct KernelBenchmark {
                 let dy = Tensor.randomNormal(
                     Tensor.conv2d(x, weight: w, options: convolution.options).shape, using: &generator)
                 for (passIndex, pass) in passes.enumerated() {
-                    let measurement = measure(pass, of: convolution, x: x, weight: w, outputGradient: dy)
+                    let measurement = measure(pass, of: convolution, x: x, weight: w, outputGradient: dy, sgemm: sgemm)
                     measurements[index][passIndex].append(measurement)
                     if rounds == 1 { emit(measurement, of: convolution, pass: pass, range: nil) }
                 }
@@ -135,25 +136,39 @@ struct KernelBenchmark {
               + (rounds > 1 ? " (medians over \(rounds) rounds)" : ""))
     }
 
-    /// Times `pass` of `convolution` after an sgemm of its own.
-    func measure(_ pass: Pass, of convolution: Convolution, x: Tensor, weight w: Tensor, outputGradient dy: Tensor)
-        -> Measurement
-    {
+    /// Times `pass` of `convolution` in `alternations` turns with sgemm:
+    /// each turn times sgemm for a share of `sgemmSeconds`, then the pass for
+    /// a share of `minimumSeconds`, so that both sample the same spells of the
+    /// machine's speed; the ratio is of the medians over all turns.
+    func measure(
+        _ pass: Pass, of convolution: Convolution, x: Tensor, weight w: Tensor, outputGradient dy: Tensor,
+        sgemm: SGEMMOperands
+    ) -> Measurement {
         let flops = 2.0 * Double(dy.count) * Double(convolution.weight.dropFirst().reduce(1, *))
-        let sgemm = measureSGEMM(size: 1024, minimumSeconds: 0.2)
-        let seconds = medianSeconds {
-            switch pass {
-            case .forward:
-                _ = Tensor.conv2d(x, weight: w, options: convolution.options)
-            case .inputGradient:
-                _ = Tensor.conv2dBackwardInput(dy, weight: w, inputShape: x.shape, options: convolution.options)
-            case .weightGradient:
-                _ = Tensor.conv2dBackwardWeight(dy, input: x, weightShape: w.shape, options: convolution.options)
+        var sgemmTimes: [Double] = [], passTimes: [Double] = []
+        for _ in 0..<Self.alternations {
+            sgemmTimes += timedCalls(atLeast: Self.sgemmSeconds / Double(Self.alternations), calls: 2) { sgemm.multiply() }
+            passTimes += timedCalls(atLeast: minimumSeconds / Double(Self.alternations), calls: 2) {
+                switch pass {
+                case .forward:
+                    _ = Tensor.conv2d(x, weight: w, options: convolution.options)
+                case .inputGradient:
+                    _ = Tensor.conv2dBackwardInput(dy, weight: w, inputShape: x.shape, options: convolution.options)
+                case .weightGradient:
+                    _ = Tensor.conv2dBackwardWeight(dy, input: x, weightShape: w.shape, options: convolution.options)
+                }
             }
         }
+        let sgemmGFLOPS = sgemm.flops / Self.median(sgemmTimes) / 1e9
+        let seconds = Self.median(passTimes)
         let gflops = flops / seconds / 1e9
-        return Measurement(gflops: gflops, fractionOfSGEMM: gflops / sgemm, sgemmGFLOPS: sgemm, seconds: seconds)
+        return Measurement(gflops: gflops, fractionOfSGEMM: gflops / sgemmGFLOPS, sgemmGFLOPS: sgemmGFLOPS, seconds: seconds)
     }
+
+    /// Turns of sgemm and pass in the timing of one pass.
+    static let alternations = 4
+    /// Time given to sgemm in the timing of one pass, over all turns.
+    static let sgemmSeconds = 0.2
 
     /// One line for a pass: a single measurement, or medians over rounds whose fractions of sgemm span `range`.
     private func emit(_ measurement: Measurement, of convolution: Convolution, pass: Pass, range: ClosedRange<Double>?) {
@@ -179,28 +194,36 @@ struct KernelBenchmark {
         return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
 
-    /// GFLOP/s of a square sgemm split over FERKit's workers.
-    func measureSGEMM(size: Int, minimumSeconds: Double? = nil) -> Double {
-        var generator = RandomGenerator(seed: 1)
-        let a = Tensor.randomNormal([size, size], using: &generator)
-        let b = Tensor.randomNormal([size, size], using: &generator)
-        let seconds = medianSeconds(minimumSeconds: minimumSeconds ?? self.minimumSeconds) { _ = Tensor.matmul(a, b) }
-        return 2 * pow(Double(size), 3) / seconds / 1e9
+    /// Two random square matrices whose product is the benchmark's reference.
+    struct SGEMMOperands {
+        let a: Tensor
+        let b: Tensor
+
+        init(size: Int) {
+            var generator = RandomGenerator(seed: 1)
+            a = Tensor.randomNormal([size, size], using: &generator)
+            b = Tensor.randomNormal([size, size], using: &generator)
+        }
+
+        /// Floating-point operations of one product.
+        var flops: Double { 2 * pow(Double(a.shape[0]), 3) }
+
+        /// The product, split over FERKit's workers.
+        func multiply() { _ = Tensor.matmul(a, b) }
     }
 
-    /// Median wall time of `body` after one warm-up call, repeated for at
-    /// least `minimumSeconds` and at least 5 times.
-    func medianSeconds(minimumSeconds: Double? = nil, _ body: () -> Void) -> Double {
-        let minimumSeconds = minimumSeconds ?? self.minimumSeconds
+    /// Wall times of `body` after one warm-up call, repeated for at least
+    /// `seconds` and at least `calls` times.
+    func timedCalls(atLeast seconds: Double, calls: Int, _ body: () -> Void) -> [Double] {
         body()
         var times: [Double] = []
         let start = DispatchTime.now().uptimeNanoseconds
-        while times.count < 5 || Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 < minimumSeconds {
+        while times.count < calls || Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 < seconds {
             let begin = DispatchTime.now().uptimeNanoseconds
             body()
             times.append(Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e9)
         }
-        return Self.median(times)
+        return times
     }
 
     /// A JSON-line or table field value.

@@ -156,6 +156,18 @@ import Testing
         #expect(unknown.status != 0 && unknown.errors.contains("layer9") && unknown.errors.contains("layer4.0.downsample.0"))
     }
 
+    @Test func kernelBenchTakesTheBatchAndImageSize() throws {
+        // At 48 px the stem gives 24x24 maps, max pooling 12x12, and layer4 sees 3x3.
+        let result = try FERTool.run(
+            ["bench", "--suite", "kernels", "--convolutions", "layer4.0.downsample", "--passes", "forward",
+             "--batch", "2", "--size", "48", "--json"])
+        #expect(result.status == 0, "\(result.errors.suffix(1000))")
+        let pass = try #require(result.output.split(separator: "\n").last.flatMap {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        })
+        #expect(pass["input"] as? String == "2x256x3x3" && pass["weight"] as? String == "512x256x1x1", "\(pass)")
+    }
+
     @Test func kernelBenchOverRoundsReportsMediansAndTheRangeOfEachPass() throws {
         let result = try FERTool.run(
             ["bench", "--suite", "kernels", "--convolutions", "layer4.0.downsample", "--rounds", "2", "--json"])
