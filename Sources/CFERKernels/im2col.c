@@ -516,30 +516,21 @@ FER_AVX2_TARGET static void halve_plane_avx2(const float *plane, fer_window_geom
    an odd row. A row's last stores may run into the next row, which is
    stored after it; in the last row, and where a load of 8 values would
    leave the column row, the rest goes one element at a time. Planes 8 to
-   15 wide take two stores per row and no loop. */
+   15 wide take one pair of stores per row. */
 FER_AVX2_TARGET static void double_plane_avx2(const float *row, fer_window_geometry g, float *plane) {
     const long out_plane = g.out_height * g.out_width;
     for (long ih = 0; ih < g.in_height; ++ih) {
         float *target = plane + ih * g.in_width;
         const int even = ih % 2 == 0, last = ih + 1 == g.in_height;
         const long first_value = (ih / 2) * g.out_width;
+        /* Outside the last row, 16 floats from iw < in_width lie in rows ih and ih + 1 (rows are at least 8 wide). */
+        const long limit = last ? g.in_width - 15 : g.in_width;
         long iw = 0;
-        if (g.in_width < 16) {
-            if (!last && (!even || first_value + 8 <= out_plane)) { /* the 16 floats lie in rows ih and ih + 1 */
-                __m256 low = _mm256_setzero_ps(), high = low;
-                if (even) interleave_with_zeros(_mm256_loadu_ps(row + first_value), &low, &high);
-                _mm256_storeu_ps(target, low);
-                _mm256_storeu_ps(target + 8, high);
-                continue;
-            }
-        } else {
-            const long limit = last ? g.in_width - 15 : g.in_width;
-            for (; iw < limit && (!even || first_value + iw / 2 + 8 <= out_plane); iw += 16) {
-                __m256 low = _mm256_setzero_ps(), high = low;
-                if (even) interleave_with_zeros(_mm256_loadu_ps(row + first_value + iw / 2), &low, &high);
-                _mm256_storeu_ps(target + iw, low);
-                _mm256_storeu_ps(target + iw + 8, high);
-            }
+        for (; iw < limit && (!even || first_value + iw / 2 + 8 <= out_plane); iw += 16) {
+            __m256 low = _mm256_setzero_ps(), high = low;
+            if (even) interleave_with_zeros(_mm256_loadu_ps(row + first_value + iw / 2), &low, &high);
+            _mm256_storeu_ps(target + iw, low);
+            _mm256_storeu_ps(target + iw + 8, high);
         }
         for (; iw < g.in_width; ++iw) target[iw] = even && iw % 2 == 0 ? row[first_value + iw / 2] : 0.0f;
     }
