@@ -1,3 +1,4 @@
+import Dispatch
 import Testing
 @testable import FERTensor
 
@@ -63,6 +64,46 @@ import Testing
                 #expect(ranges.map(\.count).max()! - ranges.map(\.count).min()! <= 1)
             }
         }
+    }
+
+    /// Runs `loops` loops of 1 to 17 tasks and returns, for each, whether every index ran exactly once.
+    private static func loopsRunEveryIndexOnce(_ loops: Int, nested: Bool = false) -> Bool {
+        var allExact = true
+        for loop in 0..<loops {
+            let count = 1 + loop % 17
+            let runs = UnsafeMutableBufferPointer<Int>.allocate(capacity: count)
+            runs.initialize(repeating: 0)
+            Parallel.forEach(count) { index in
+                if nested {
+                    var inner = 0
+                    Parallel.forEach(3) { _ in inner += 1 }  // nested loops run inline, on this task's thread
+                    runs[index] += inner == 3 ? 1 : 100
+                } else {
+                    runs[index] += 1
+                }
+            }
+            allExact = allExact && runs.allSatisfy { $0 == 1 }
+            runs.deallocate()
+        }
+        return allExact
+    }
+
+    @Test func backToBackLoopsRunEveryIndexExactlyOnce() {
+        #expect(Self.loopsRunEveryIndexOnce(3000))
+    }
+
+    @Test func loopsInsideATaskRunInline() {
+        #expect(Self.loopsRunEveryIndexOnce(300, nested: true))
+    }
+
+    @Test func loopsFromSeveralThreadsAtOnceAllComplete() {
+        let callers = 4
+        let results = UnsafeMutableBufferPointer<Bool>.allocate(capacity: callers)
+        defer { results.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: callers) { caller in
+            results[caller] = Self.loopsRunEveryIndexOnce(500)
+        }
+        #expect(results.allSatisfy { $0 })
     }
 
     @Test func scratchBuffersAreAlignedAndReused() {

@@ -1,10 +1,12 @@
-import Dispatch
+import CFERKernels
 import Foundation
 
 /// FERKit's single level of parallelism.
 ///
-/// Kernels split work across `Parallel.threadCount` workers with
-/// `DispatchQueue.concurrentPerform`; OpenBLAS itself is kept at one thread
+/// Kernels split work across `Parallel.threadCount` workers: the calling
+/// thread and persistent pool threads that spin briefly between loops, so
+/// that the many short loops of a training step do not each wait for a
+/// thread to wake (`fer_parallel_for`). OpenBLAS itself is kept at one thread
 /// (see `BLASRuntime`), so a GEMM called from a worker never competes with
 /// OpenBLAS's own pool.
 public enum Parallel {
@@ -26,14 +28,22 @@ public enum Parallel {
         return Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
     }()
 
-    /// Runs `body(index)` for every index in `0..<count`, spread over the workers.
-    /// Runs inline when there is one task or one worker.
-    @inlinable
+    /// Runs `body(index)` for every index in `0..<count`, spread over the
+    /// calling thread and FERKit's pool of workers (`fer_parallel_for`).
+    /// Runs inline when there is one task or one worker, and when called
+    /// from inside another loop's task.
     public static func forEach(_ count: Int, _ body: (Int) -> Void) {
         if count <= 1 || threadCount == 1 {
             for index in 0..<count { body(index) }
-        } else {
-            DispatchQueue.concurrentPerform(iterations: count, execute: body)
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            var task = body
+            withUnsafeMutablePointer(to: &task) { task in
+                fer_parallel_for(count, threadCount, { context, index in
+                    context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(index)
+                }, task)
+            }
         }
     }
 
