@@ -38,10 +38,13 @@ static struct {
     _Atomic uint64_t job;             /* generation << 32 | next index */
     _Atomic long finished;            /* indices of the current loop done */
     _Atomic long sleepers;            /* workers waiting on `wake` */
-    long participants;                /* workers that take part in the current loop */
-    long count;
-    fer_parallel_task task;
-    void *context;
+    /* The current loop, set before its generation is published. A worker
+       that read a stale generation may read these while the next loop
+       sets them (its claim then fails): hence relaxed atomics. */
+    _Atomic long participants;        /* workers that take part */
+    _Atomic long count;
+    _Atomic(fer_parallel_task) task;
+    _Atomic(void *) context;
     long started;                     /* workers created so far (under `caller`) */
 } pool = {
     .caller = PTHREAD_MUTEX_INITIALIZER,
@@ -66,11 +69,12 @@ static void run_claims(uint32_t generation) {
     for (;;) {
         if (generation_of(job) != generation) return;
         const long index = (long)(job & 0xFFFFFFFFu);
-        if (index >= pool.count) return;
+        if (index >= atomic_load_explicit(&pool.count, memory_order_relaxed)) return;
         if (!atomic_compare_exchange_weak_explicit(&pool.job, &job, job + 1, memory_order_acq_rel,
                                                    memory_order_acquire))
             continue;
-        pool.task(pool.context, index);
+        const fer_parallel_task task = atomic_load_explicit(&pool.task, memory_order_relaxed);
+        task(atomic_load_explicit(&pool.context, memory_order_relaxed), index);
         atomic_fetch_add_explicit(&pool.finished, 1, memory_order_release);
         job = atomic_load_explicit(&pool.job, memory_order_acquire);
     }
@@ -100,7 +104,7 @@ static void *worker_main(void *argument) {
     uint32_t seen = 0;
     for (;;) {
         seen = await_next_loop(seen);
-        if (worker < pool.participants) run_claims(seen);
+        if (worker < atomic_load_explicit(&pool.participants, memory_order_relaxed)) run_claims(seen);
     }
     return NULL;
 }
@@ -142,10 +146,10 @@ void fer_parallel_for(long count, long threads, fer_parallel_task task, void *co
         run_inline(count, task, context);
         return;
     }
-    pool.participants = workers;
-    pool.count = count;
-    pool.task = task;
-    pool.context = context;
+    atomic_store_explicit(&pool.participants, workers, memory_order_relaxed);
+    atomic_store_explicit(&pool.count, count, memory_order_relaxed);
+    atomic_store_explicit(&pool.task, task, memory_order_relaxed);
+    atomic_store_explicit(&pool.context, context, memory_order_relaxed);
     atomic_store_explicit(&pool.finished, 0, memory_order_relaxed);
     const uint32_t generation = generation_of(atomic_load(&pool.job)) + 1;
     atomic_store(&pool.job, (uint64_t)generation << INDEX_BITS); /* publishes the fields above */
