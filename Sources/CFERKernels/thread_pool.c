@@ -15,6 +15,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <time.h>
+#include <unistd.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -28,7 +29,10 @@ enum {
     INDEX_BITS = 32,
 };
 
-/* How long an idle worker spins for the next loop before it sleeps. */
+/* How long an idle worker spins for the next loop before it sleeps, when
+   every thread of a loop can have a processor to itself; with more threads
+   than online processors, spinning would take time from the threads that
+   have work, so workers sleep at once and waiting callers yield. */
 static const long SPIN_NANOSECONDS = 1000000;
 
 static struct {
@@ -46,6 +50,7 @@ static struct {
     _Atomic(fer_parallel_task) task;
     _Atomic(void *) context;
     long started;                     /* workers created so far (under `caller`) */
+    _Atomic int oversubscribed;       /* more threads than online processors */
 } pool = {
     .caller = PTHREAD_MUTEX_INITIALIZER,
     .sleep_lock = PTHREAD_MUTEX_INITIALIZER,
@@ -82,7 +87,7 @@ static void run_claims(uint32_t generation) {
 
 /* Waits until the pool's generation differs from `seen`: spins, then sleeps. */
 static uint32_t await_next_loop(uint32_t seen) {
-    const long spin_end = nanoseconds() + SPIN_NANOSECONDS;
+    const long spin_end = nanoseconds() + (atomic_load_explicit(&pool.oversubscribed, memory_order_relaxed) ? 0 : SPIN_NANOSECONDS);
     for (long spins = 1;; ++spins) {
         const uint32_t generation = generation_of(atomic_load_explicit(&pool.job, memory_order_acquire));
         if (generation != seen) return generation;
@@ -112,6 +117,7 @@ static void *worker_main(void *argument) {
 /* Creates workers up to `wanted` (under `caller`); returns how many exist. */
 static long ensure_workers(long wanted) {
     if (wanted > MAX_WORKERS) wanted = MAX_WORKERS;
+    if (pool.started >= wanted) return wanted;
     while (pool.started < wanted) {
         pthread_t thread;
         pthread_attr_t attributes;
@@ -122,6 +128,8 @@ static long ensure_workers(long wanted) {
         if (failed) break;
         pool.started += 1;
     }
+    const long processors = sysconf(_SC_NPROCESSORS_ONLN);
+    atomic_store_explicit(&pool.oversubscribed, processors > 0 && pool.started + 1 > processors, memory_order_relaxed);
     return pool.started < wanted ? pool.started : wanted;
 }
 
@@ -162,7 +170,8 @@ void fer_parallel_for(long count, long threads, fer_parallel_task task, void *co
     run_claims(generation);
     inside_loop = 0;
     for (long spins = 1; atomic_load_explicit(&pool.finished, memory_order_acquire) < count; ++spins) {
-        if (spins % 4096 == 0) sched_yield(); /* a worker holding an index may share this core */
+        if (spins % 4096 == 0 || atomic_load_explicit(&pool.oversubscribed, memory_order_relaxed))
+            sched_yield(); /* a worker holding an index may share this processor */
         else relax();
     }
     pthread_mutex_unlock(&pool.caller);
