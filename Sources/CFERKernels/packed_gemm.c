@@ -161,7 +161,9 @@ FER_AVX512 static void pack_a(int trans_a, const float *a, fer_matrix_layout lay
             const long depth = fer_min(16, kc - kk);
             const lane_map lanes = map_lanes(layout, k0 + kk, depth);
             __m512 r[16];
-            for (int i = 0; i < rows; ++i) prefetch_ahead(a + (i0 + i) * layout.ld + lanes.low);
+            /* PREFETCH columns ahead, which in blocked layouts lie in a later block, not PREFETCH floats on. */
+            const long ahead = column_offset(layout, k0 + kk + PREFETCH);
+            for (int i = 0; i < rows; ++i) __builtin_prefetch(a + (i0 + i) * layout.ld + ahead, 0, 3);
             for (int i = 0; i < 16; ++i)
                 r[i] = i < rows ? load_lanes(a + (i0 + i) * layout.ld, lanes) : _mm512_setzero_ps();
             transpose16(r);
