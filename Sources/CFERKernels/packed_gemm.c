@@ -15,8 +15,11 @@
 //
 // CPUs with AVX2 but no AVX-512 run the same design with 8-float vectors
 // (packed_gemm_avx2.c); the public functions below pick one at run time.
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include "packed_gemm_shared.h"
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
@@ -34,13 +37,27 @@ enum {
     PREFETCH = 128,  /* floats ahead along a row that transposing packs prefetch */
 };
 
-/* Which kernel the public functions run: AVX-512 where the CPU has it, else AVX2+FMA, else none. */
+/* Which kernel the public functions run: AVX-512 where the CPU has it, else
+   AVX2+FMA, else none. FERKIT_PACKED_GEMM=avx2 picks the AVX2 kernel on CPUs
+   that have both, so that it can be tested and compared there. */
 enum { KERNEL_NONE = 0, KERNEL_AVX512 = 1, KERNEL_AVX2 = 2 };
 
-static int kernel_in_use(void) {
+static int choose_kernel(void) {
+    const char *choice = getenv("FERKIT_PACKED_GEMM");
+    const int avx2 = FER_HAS_AVX2_PACKED_GEMM && fer_cpu_has_avx2_fma();
+    if (choice && strcmp(choice, "avx2") == 0 && avx2) return KERNEL_AVX2;
     if (FER_HAS_PACKED_GEMM && fer_cpu_has_avx512()) return KERNEL_AVX512;
-    if (FER_HAS_AVX2_PACKED_GEMM && fer_cpu_has_avx2_fma()) return KERNEL_AVX2;
-    return KERNEL_NONE;
+    return avx2 ? KERNEL_AVX2 : KERNEL_NONE;
+}
+
+static int kernel_in_use(void) {
+    static _Atomic int chosen = -1; /* chosen once; threads that race choose the same */
+    int kernel = atomic_load_explicit(&chosen, memory_order_relaxed);
+    if (kernel < 0) {
+        kernel = choose_kernel();
+        atomic_store_explicit(&chosen, kernel, memory_order_relaxed);
+    }
+    return kernel;
 }
 
 int fer_packed_gemm_available(void) { return kernel_in_use() != KERNEL_NONE; }
@@ -52,6 +69,8 @@ const char *fer_packed_gemm_kernel_name(void) {
     default: return "none";
     }
 }
+
+int fer_packed_gemm_uses_avx512(void) { return kernel_in_use() == KERNEL_AVX512; }
 
 long fer_packed_gemm_panel_columns(void) { return kernel_in_use() == KERNEL_AVX2 ? 16 : NR; }
 

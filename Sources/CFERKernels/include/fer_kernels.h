@@ -25,8 +25,11 @@ typedef struct {
 /// 1 when fer_packed_gemm runs on this CPU (AVX-512F and VL, or AVX2 and
 /// FMA); otherwise it does nothing.
 int fer_packed_gemm_available(void);
-/// The kernel fer_packed_gemm runs here: "AVX-512 8x48", "AVX2 6x16" or "none".
+/// The kernel fer_packed_gemm runs here: "AVX-512 8x48", "AVX2 6x16" or "none"
+/// (AVX2 also on AVX-512 CPUs when FERKIT_PACKED_GEMM=avx2).
 const char *fer_packed_gemm_kernel_name(void);
+/// 1 when fer_packed_gemm runs its AVX-512 kernel.
+int fer_packed_gemm_uses_avx512(void);
 /// Columns of C per micro-tile panel of the kernel in use (48 or 16).
 long fer_packed_gemm_panel_columns(void);
 /// Floats of scratch fer_packed_gemm needs for products with `m` rows and depth `k`.

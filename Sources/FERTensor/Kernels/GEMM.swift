@@ -20,12 +20,15 @@ public enum GEMM {
 
     /// Whether `Kernel.packed` runs FERKit's kernel: the CPU has AVX-512F and
     /// AVX-512VL, or AVX2 and FMA, and `FERKIT_PACKED_GEMM` is not `0` (set it to `0` to
-    /// compare with OpenBLAS).
+    /// compare with OpenBLAS, or to `avx2` to run the AVX2 kernel on an AVX-512 CPU).
     public static let hasPackedKernel =
         fer_packed_gemm_available() != 0 && ProcessInfo.processInfo.environment["FERKIT_PACKED_GEMM"] != "0"
 
     /// The packed kernel this CPU runs: `"AVX-512 8x48"`, `"AVX2 6x16"` or `"none"`.
     public static var packedKernelName: String { String(cString: fer_packed_gemm_kernel_name()) }
+
+    /// Whether the packed kernel is the AVX-512 one.
+    static let packedKernelIsAVX512 = fer_packed_gemm_uses_avx512() != 0
 
     /// Columns of `C` in one panel of the packed kernel's micro-tiles (48 with AVX-512, 16 with AVX2).
     static let packedPanelColumns = fer_packed_gemm_panel_columns()
@@ -36,7 +39,7 @@ public enum GEMM {
     /// kernel being faster on deeper ones (best of four C-harness runs on
     /// Zen 3: 1.05-1.3x on ResNet18's 3x3 forward products).
     static func packedKernelSuits(depth: Int) -> Bool {
-        hasPackedKernel && (BLASRuntime.cpuHasAVX512 || depth <= 256)
+        hasPackedKernel && (packedKernelIsAVX512 || depth <= 256)
     }
 
     /// One GEMM on the calling thread: call it from inside parallel workers.
