@@ -87,7 +87,8 @@ static void run_claims(uint32_t generation) {
 
 /* Waits until the pool's generation differs from `seen`: spins, then sleeps. */
 static uint32_t await_next_loop(uint32_t seen) {
-    const long spin_end = nanoseconds() + (atomic_load_explicit(&pool.oversubscribed, memory_order_relaxed) ? 0 : SPIN_NANOSECONDS);
+    const int oversubscribed = atomic_load_explicit(&pool.oversubscribed, memory_order_relaxed);
+    const long spin_end = nanoseconds() + (oversubscribed ? 0 : SPIN_NANOSECONDS);
     for (long spins = 1;; ++spins) {
         const uint32_t generation = generation_of(atomic_load_explicit(&pool.job, memory_order_acquire));
         if (generation != seen) return generation;
@@ -129,7 +130,8 @@ static long ensure_workers(long wanted) {
         pool.started += 1;
     }
     const long processors = sysconf(_SC_NPROCESSORS_ONLN);
-    atomic_store_explicit(&pool.oversubscribed, processors > 0 && pool.started + 1 > processors, memory_order_relaxed);
+    const int oversubscribed = processors > 0 && pool.started + 1 > processors;
+    atomic_store_explicit(&pool.oversubscribed, oversubscribed, memory_order_relaxed);
     return pool.started < wanted ? pool.started : wanted;
 }
 
