@@ -37,7 +37,15 @@ typedef struct {
     long mode, taps, out_plane;
     int phase_im2col, phase_col2im;
     int halving_by_avx2; /* im2col and col2im through halve_plane_avx2 and double_plane_avx2 (see halves_by_avx2) */
+    /* The vector kernels this CPU runs the plan's rows with, chosen once
+       (choose_vector_kernels): AVX-512 or AVX2 gathers of LOWERING_GATHERED
+       rows, AVX-512 stride-2 rows (lowers_stride2), the stride-2 AVX-512
+       lowering through phases (lower_stride2_avx512), the AVX-512 halving
+       col2im (double_plane_avx512), AVX2 adds to even elements in col2im. */
+    int gathers_avx512, gathers_avx2, stride2_avx512, stride2_phases_avx512, doubles_avx512, even_adds_avx2;
 } plan_header;
+
+static void choose_vector_kernels(plan_header *plan, fer_window_geometry g);
 
 static inline const int32_t *plan_pattern(const plan_header *plan) { return (const int32_t *)(plan + 1); }
 static inline const int32_t *plan_offsets(const plan_header *plan) { return plan_pattern(plan) + plan->out_plane; }
@@ -103,6 +111,7 @@ void fer_lowering_plan_init(fer_window_geometry g, void *storage) {
     plan->halving_by_avx2 = halves_by_avx2(g);
     plan->taps = g.kernel_height * g.kernel_width;
     plan->out_plane = g.out_height * g.out_width;
+    choose_vector_kernels(plan, g);
     int32_t *pattern = (int32_t *)plan_pattern(plan), *offsets = (int32_t *)plan_offsets(plan);
     uint8_t *masks = (uint8_t *)plan_masks(plan);
     if (plan->mode == LOWERING_ROWS) return; /* row runs compute their ranges as they go */
@@ -537,6 +546,22 @@ FER_AVX2_TARGET static void double_plane_avx2(const float *row, fer_window_geome
 }
 #endif
 
+static void choose_vector_kernels(plan_header *plan, fer_window_geometry g) {
+    plan->gathers_avx512 = plan->gathers_avx2 = plan->stride2_avx512 = 0;
+    plan->stride2_phases_avx512 = plan->doubles_avx512 = plan->even_adds_avx2 = 0;
+#if FER_HAS_GATHER_KERNEL
+    const int avx512 = fer_cpu_has_avx512(), avx2 = fer_cpu_has_avx2_fma();
+    plan->gathers_avx512 = plan->mode == LOWERING_GATHERED && avx512;
+    plan->gathers_avx2 = plan->mode == LOWERING_GATHERED && !avx512 && avx2;
+    plan->stride2_avx512 = lowers_stride2(plan, g);
+    plan->stride2_phases_avx512 = plan->stride2_avx512 && lowers_by_phases(g);
+    plan->doubles_avx512 = halves_plane(g) && avx512;
+    plan->even_adds_avx2 = !avx512 && avx2;
+#else
+    (void)g;
+#endif
+}
+
 /* Gathers read planes in an order that the hardware prefetchers do not
    follow: each channel's rows fetch the next channel's plane while they
    gather from theirs (a C harness with the input in memory: im2col of
@@ -557,10 +582,7 @@ FER_HOT FER_INLINE_COPIES void fer_im2col(const float *x, long first_row, long r
         return;
     }
 #if FER_HAS_GATHER_KERNEL
-    const int gathers = plan->mode == LOWERING_GATHERED && fer_cpu_has_avx512();
-    const int gathers_by_avx2 = plan->mode == LOWERING_GATHERED && !gathers && fer_cpu_has_avx2_fma();
-    const int halves = lowers_stride2(plan, g);
-    if (halves && lowers_by_phases(g)) {
+    if (plan->stride2_phases_avx512) {
         lower_stride2_avx512(x, first_row, rows, g, col, ldcol);
         return;
     }
@@ -575,7 +597,7 @@ FER_HOT FER_INLINE_COPIES void fer_im2col(const float *x, long first_row, long r
             halve_plane_avx2(plane, g, row); /* its one tap */
             continue;
         }
-        if (halves) {
+        if (plan->stride2_avx512) {
             lower_rows_stride2_avx512(plane, g, tap / g.kernel_width, tap % g.kernel_width, row);
             continue;
         }
@@ -592,11 +614,11 @@ FER_HOT FER_INLINE_COPIES void fer_im2col(const float *x, long first_row, long r
             continue;
         }
 #if FER_HAS_GATHER_KERNEL
-        if (gathers) {
+        if (plan->gathers_avx512) {
             gather_row_avx512(row, plane, offsets[tap], pattern, mask, out_plane);
             continue;
         }
-        if (gathers_by_avx2) {
+        if (plan->gathers_avx2) {
             gather_row_avx2(row, plane, offsets[tap], pattern, mask, out_plane);
             continue;
         }
@@ -616,18 +638,12 @@ FER_HOT void fer_col2im(const float *col, long ldcol, long first_row, long rows,
         fer_phase_col2im(col, ldcol, first_row, rows, g, x);
         return;
     }
-#if FER_HAS_GATHER_KERNEL
-    const int scatters = plan->mode == LOWERING_GATHERED && fer_cpu_has_avx512();
-    const int doubles = halves_plane(g) && fer_cpu_has_avx512();
-    const int halves = lowers_stride2(plan, g);
-    const int even_by_avx2 = !fer_cpu_has_avx512() && fer_cpu_has_avx2_fma();
-#endif
     for (long r = first_row; r < first_row + rows; ++r) {
         const long tap = r % taps;
         float *plane = x + (r / taps) * in_plane;
         const float *restrict row = col + (r - first_row) * ldcol;
 #if FER_HAS_GATHER_KERNEL
-        if (doubles) {
+        if (plan->doubles_avx512) {
             double_plane_avx512(row, g, plane); /* its one tap stores the whole plane */
             continue;
         }
@@ -639,11 +655,11 @@ FER_HOT void fer_col2im(const float *col, long ldcol, long first_row, long rows,
         /* Zeroed here rather than beforehand, while the plane is about to be in cache anyway. */
         if (tap == 0) memset(plane, 0, (size_t)in_plane * sizeof(float));
 #if FER_HAS_GATHER_KERNEL
-        if (halves) {
+        if (plan->stride2_avx512) {
             scatter_add_rows_stride2_avx512(row, g, tap / g.kernel_width, tap % g.kernel_width, plane);
             continue;
         }
-        if (scatters) {
+        if (plan->gathers_avx512) { /* the gathers' adjoint: scatters */
             scatter_add_row_avx512(plane, offsets[tap], pattern, masks + tap * out_plane, row, out_plane);
             continue;
         }
@@ -667,7 +683,7 @@ FER_HOT void fer_col2im(const float *col, long ldcol, long first_row, long rows,
             if (g.stride_width == 1) {
                 for (long ow = lo; ow < hi; ++ow) target[ow] += line[ow];
 #if FER_HAS_GATHER_KERNEL
-            } else if (g.stride_width == 2 && even_by_avx2) {
+            } else if (g.stride_width == 2 && plan->even_adds_avx2) {
                 add_to_even_elements_avx2(target, line, lo, hi, g.in_width - column_offset);
 #endif
             } else if (g.stride_width == 2) {
