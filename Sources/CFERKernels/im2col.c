@@ -36,13 +36,15 @@ enum {
 typedef struct {
     long mode, taps, out_plane;
     int phase_im2col, phase_col2im;
-    int halving_by_avx2; /* im2col and col2im through halve_plane_avx2 and double_plane_avx2 (see halves_by_avx2) */
     /* The vector kernels this CPU runs the plan's rows with, chosen once
-       (choose_vector_kernels): AVX-512 or AVX2 gathers of LOWERING_GATHERED
-       rows, AVX-512 stride-2 rows (lowers_stride2), the stride-2 AVX-512
-       lowering through phases (lower_stride2_avx512), the AVX-512 halving
-       col2im (double_plane_avx512), AVX2 adds to even elements in col2im. */
-    int gathers_avx512, gathers_avx2, stride2_avx512, stride2_phases_avx512, doubles_avx512, even_adds_avx2;
+       (choose_vector_kernels): the AVX2 halving kernels (halve_plane_avx2,
+       double_plane_avx2; see halves_by_avx2), AVX-512 or AVX2 gathers of
+       LOWERING_GATHERED rows, AVX-512 stride-2 rows (lowers_stride2), the
+       stride-2 AVX-512 lowering through phases (lower_stride2_avx512), the
+       AVX-512 halving col2im (double_plane_avx512), AVX2 adds to even
+       elements in col2im. */
+    int halving_by_avx2, gathers_avx512, gathers_avx2, stride2_avx512, stride2_phases_avx512, doubles_avx512,
+        even_adds_avx2;
 } plan_header;
 
 static void choose_vector_kernels(plan_header *plan, fer_window_geometry g);
@@ -108,7 +110,6 @@ void fer_lowering_plan_init(fer_window_geometry g, void *storage) {
     plan->mode = lowering_mode(g);
     plan->phase_im2col = lowers_by_phase_planes(g, 0);
     plan->phase_col2im = lowers_by_phase_planes(g, 1);
-    plan->halving_by_avx2 = halves_by_avx2(g);
     plan->taps = g.kernel_height * g.kernel_width;
     plan->out_plane = g.out_height * g.out_width;
     choose_vector_kernels(plan, g);
@@ -547,6 +548,7 @@ FER_AVX2_TARGET static void double_plane_avx2(const float *row, fer_window_geome
 #endif
 
 static void choose_vector_kernels(plan_header *plan, fer_window_geometry g) {
+    plan->halving_by_avx2 = halves_by_avx2(g);
     plan->gathers_avx512 = plan->gathers_avx2 = plan->stride2_avx512 = 0;
     plan->stride2_phases_avx512 = plan->doubles_avx512 = plan->even_adds_avx2 = 0;
 #if FER_HAS_GATHER_KERNEL

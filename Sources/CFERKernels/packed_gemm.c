@@ -38,13 +38,15 @@ enum {
 };
 
 /* Which kernel the public functions run: AVX-512 where the CPU has it, else
-   AVX2+FMA, else none. FERKIT_PACKED_GEMM=avx2 picks the AVX2 kernel on CPUs
+   AVX2+FMA, else none. FERKIT_PACKED_GEMM=0 picks none (OpenBLAS runs every
+   product, for comparisons), FERKIT_PACKED_GEMM=avx2 the AVX2 kernel on CPUs
    that have both, so that it can be tested and compared there. */
 enum { KERNEL_NONE = 0, KERNEL_AVX512 = 1, KERNEL_AVX2 = 2 };
 
 static int choose_kernel(void) {
     const char *choice = getenv("FERKIT_PACKED_GEMM");
     const int avx2 = FER_HAS_AVX2_PACKED_GEMM && fer_cpu_has_avx2_fma();
+    if (choice && strcmp(choice, "0") == 0) return KERNEL_NONE;
     if (choice && strcmp(choice, "avx2") == 0 && avx2) return KERNEL_AVX2;
     if (FER_HAS_PACKED_GEMM && fer_cpu_has_avx512()) return KERNEL_AVX512;
     return avx2 ? KERNEL_AVX2 : KERNEL_NONE;

@@ -193,8 +193,8 @@ import Testing
     @Test func theKernelIsUsedWhereTheCPUHasAVX512OrAVX2() {
         let choice = ProcessInfo.processInfo.environment["FERKIT_PACKED_GEMM"]
         #expect(GEMM.hasPackedKernel == ((BLASRuntime.cpuHasAVX512 || BLASRuntime.cpuHasAVX2FMA) && choice != "0"))
-        let avx512 = BLASRuntime.cpuHasAVX512 && !(choice == "avx2" && BLASRuntime.cpuHasAVX2FMA)
-        let name = avx512 ? "AVX-512 8x48" : BLASRuntime.cpuHasAVX2FMA ? "AVX2 6x16" : "none"
+        let avx512 = BLASRuntime.cpuHasAVX512 && choice != "0" && !(choice == "avx2" && BLASRuntime.cpuHasAVX2FMA)
+        let name = choice == "0" ? "none" : avx512 ? "AVX-512 8x48" : BLASRuntime.cpuHasAVX2FMA ? "AVX2 6x16" : "none"
         #expect(GEMM.packedKernelName == name)
         #expect(GEMM.packedKernelIsAVX512 == avx512)
     }

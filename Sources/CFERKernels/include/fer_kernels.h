@@ -23,7 +23,7 @@ typedef struct {
 /* ---- packed SGEMM (FERKit's own AVX-512 or AVX2 micro-kernels) ---- */
 
 /// 1 when fer_packed_gemm runs on this CPU (AVX-512F and VL, or AVX2 and
-/// FMA); otherwise it does nothing.
+/// FMA) and FERKIT_PACKED_GEMM is not 0; otherwise it does nothing.
 int fer_packed_gemm_available(void);
 /// The kernel fer_packed_gemm runs here: "AVX-512 8x48", "AVX2 6x16" or "none"
 /// (AVX2 also on AVX-512 CPUs when FERKIT_PACKED_GEMM=avx2).

@@ -21,8 +21,7 @@ public enum GEMM {
     /// Whether `Kernel.packed` runs FERKit's kernel: the CPU has AVX-512F and
     /// AVX-512VL, or AVX2 and FMA, and `FERKIT_PACKED_GEMM` is not `0` (set it to `0` to
     /// compare with OpenBLAS, or to `avx2` to run the AVX2 kernel on an AVX-512 CPU).
-    public static let hasPackedKernel =
-        fer_packed_gemm_available() != 0 && ProcessInfo.processInfo.environment["FERKIT_PACKED_GEMM"] != "0"
+    public static let hasPackedKernel = fer_packed_gemm_available() != 0
 
     /// The packed kernel this CPU runs: `"AVX-512 8x48"`, `"AVX2 6x16"` or `"none"`.
     public static var packedKernelName: String { String(cString: fer_packed_gemm_kernel_name()) }
